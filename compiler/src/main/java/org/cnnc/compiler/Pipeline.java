@@ -25,8 +25,8 @@ public final class Pipeline {
             return SourceParser.read(path);
         }
         return StdLib.find(fileOrName).orElseThrow(() -> new CompileError(Pos.none(fileOrName),
-                "no such file, and no stdlib network of that name" + Suggest.didYouMean(fileOrName, StdLib.names())
-                        + " (the stdlib has " + String.join(", ", StdLib.names()) + ")"));
+                "no such file, and no stdlib network of that name"
+                        + Suggest.didYouMeanOrList(fileOrName, StdLib.names(), "the stdlib networks")));
     }
 
     public static Graph elaborate(SourceFile source, String network, Map<String, String> overrides) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cnnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compiles networks written in the .cnn language.%n"
                 + "FILE|NAME is a .cnn file or the name of a stdlib network (see `cnnc list`).",
-        subcommands = {CheckCommand.class, SummaryCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, SummaryCommand.class, BuildCommand.class, EmitCommand.class, RunCommand.class,
+                InitWeightsCommand.class, ExportCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT_ERROR = 1;
     public static final int EXIT_USAGE = 2;
@@ -51,14 +52,21 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /** cnnc's version, from the build. */
+    static String version() {
+        Properties p = new Properties();
+        try (InputStream in = Main.class.getResourceAsStream("/cnnc/version.properties")) {
+            if (in != null) p.load(in);
+        } catch (IOException e) {
+            return "unknown";
+        }
+        return p.getProperty("version", "unknown");
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("/cnnc/version.properties")) {
-                if (in != null) p.load(in);
-            }
-            return new String[] {"cnnc " + p.getProperty("version", "unknown") + " (Java " + Runtime.version() + ")"};
+        public String[] getVersion() {
+            return new String[] {"cnnc " + version() + " (Java " + Runtime.version() + ")"};
         }
     }
 }

@@ -3,6 +3,7 @@ package org.cnnc.compiler.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.cnnc.compiler.Pipeline;
+import org.cnnc.compiler.diag.SourceFile;
 import org.cnnc.compiler.shape.ShapedGraph;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,7 +21,14 @@ final class NetworkOptions {
             description = "set a network parameter (repeatable), e.g. -P N=3")
     Map<String, String> params = new LinkedHashMap<>();
 
+    private SourceFile file;
+
+    SourceFile file() {
+        if (file == null) file = Pipeline.source(source);
+        return file;
+    }
+
     ShapedGraph shaped() {
-        return Pipeline.shaped(Pipeline.source(source), network, params);
+        return Pipeline.shaped(file(), network, params);
     }
 }

@@ -29,6 +29,17 @@ public final class Suggest {
         return c == null ? "" : "; did you mean '" + c + "'?";
     }
 
+    /**
+     * {@code "; did you mean 'x'?"} when a candidate is close, otherwise {@code "; <listName> are a, b, c"}
+     * (or {@code "; there are none"} when there are no candidates).
+     */
+    public static String didYouMeanOrList(String word, Collection<String> candidates, String listName) {
+        String c = closest(word, candidates);
+        if (c != null) return "; did you mean '" + c + "'?";
+        if (candidates.isEmpty()) return "; there are none";
+        return "; " + listName + " are " + String.join(", ", candidates);
+    }
+
     static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];

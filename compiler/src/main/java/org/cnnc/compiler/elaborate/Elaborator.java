@@ -33,11 +33,14 @@ public final class Elaborator {
     public static final int MAX_BLOCK_DEPTH = 64;
     /** The most elements one sample's tensor may hold (a Java array's limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8L;
+    /** The most elements elaboration visits, identities and dropped optionals included. */
+    public static final long MAX_STEPS = 10L * MAX_NODES;
 
     private final Map<String, Decl.Block> blocks = new HashMap<>();
     private final List<Node> nodes = new ArrayList<>();
     private final List<Graph.DroppedOptional> dropped = new ArrayList<>();
     private final Deque<Decl.Block> callStack = new ArrayDeque<>();
+    private long steps;
 
     /** What an element is elaborated against: names in scope, the block's input shape, the naming scope. */
     private record Ctx(Map<String, Value> vars, Shape blockIn, Scope scope) {
@@ -66,7 +69,11 @@ public final class Elaborator {
      */
     public static Graph elaborate(CnnFile file, String networkName, Map<String, String> overrides) {
         Decl.Network network = select(file, networkName);
-        return new Elaborator(file).network(network, overrides);
+        try {
+            return new Elaborator(file).network(network, overrides);
+        } catch (StackOverflowError e) {
+            throw new CompileError(network.pos(), "network " + network.name() + " nests too deeply to elaborate");
+        }
     }
 
     public static Graph elaborate(CnnFile file) {
@@ -87,8 +94,8 @@ public final class Elaborator {
         }
         for (Decl.Network n : networks) if (n.name().equals(name)) return n;
         for (Decl.Network n : networks) if (n.name().equalsIgnoreCase(name)) return n;
-        throw new CompileError(filePos, "the file declares no network '" + name + "'" + Suggest.didYouMean(name, names)
-                + (names.isEmpty() ? "" : " (it declares " + String.join(", ", names) + ")"));
+        throw new CompileError(filePos, "the file declares no network '" + name + "'"
+                + Suggest.didYouMeanOrList(name, names, "its networks"));
     }
 
     private Graph network(Decl.Network net, Map<String, String> overrides) {
@@ -97,8 +104,7 @@ public final class Elaborator {
         for (String key : overrides.keySet()) {
             if (!declared.contains(key)) {
                 throw new CompileError(net.pos(), "network " + net.name() + " has no parameter '" + key + "' (from -P)"
-                        + Suggest.didYouMean(key, declared)
-                        + (declared.isEmpty() ? "; it declares none" : "; its parameters are " + String.join(", ", declared)));
+                        + Suggest.didYouMeanOrList(key, declared, "its parameters"));
             }
         }
         for (Decl.Param p : net.params()) {
@@ -161,6 +167,10 @@ public final class Elaborator {
 
     /** Elaborates one element on the value of node {@code in}; {@code label} is the label written before it, if any. */
     private int element(Element e, int in, Ctx ctx, String label) {
+        if (++steps > MAX_STEPS) {
+            throw new CompileError(e.pos(), "the network expands past the limit of " + MAX_STEPS
+                    + " elements (identities and dropped optionals included)");
+        }
         return switch (e) {
             case Element.InputRef ref -> in;
             case Element.Labeled l -> element(l.element(), in, ctx, labelName(l.label(), ctx));
@@ -206,9 +216,12 @@ public final class Elaborator {
                 param = spec.param(a.name());
                 if (param == null) {
                     List<String> names = spec.params().stream().map(Layers.Param::name).toList();
+                    List<String> spellings = new ArrayList<>(names);
+                    spec.params().forEach(p -> spellings.addAll(p.aliases()));
+                    String close = Suggest.closest(a.name(), spellings);
                     throw new CompileError(a.pos(), spec.name() + " has no argument '" + a.name() + "'"
-                            + Suggest.didYouMean(a.name(), names)
-                            + (names.isEmpty() ? "; it takes none" : "; its arguments are " + String.join(", ", names)));
+                            + (close != null ? "; did you mean '" + close + "'?"
+                               : names.isEmpty() ? "; it takes none" : "; its arguments are " + String.join(", ", names)));
                 }
             } else {
                 if (sawNamed) throw new CompileError(a.pos(), "a positional argument cannot follow a named one");
@@ -243,7 +256,7 @@ public final class Elaborator {
         if (callStack.size() >= MAX_BLOCK_DEPTH) {
             throw new CompileError(call.pos(), "blocks nest deeper than the limit of " + MAX_BLOCK_DEPTH);
         }
-        Map<String, Value> vars = bindBlockArgs(block, call, ctx);
+        Map<String, Value> vars = bindBlockArgs(block, call, ctx, nodes.get(in).shape());
         Scope scope = ctx.scope().child(ctx.scope().claim(label, call.pos()));
         callStack.push(block);
         try {
@@ -253,7 +266,8 @@ public final class Elaborator {
         }
     }
 
-    private static Map<String, Value> bindBlockArgs(Decl.Block block, Element.Call call, Ctx ctx) {
+    /** Arguments are evaluated where the call is written; defaults inside the block, on its input {@code blockIn}. */
+    private static Map<String, Value> bindBlockArgs(Decl.Block block, Element.Call call, Ctx ctx, Shape blockIn) {
         List<String> names = block.params().stream().map(Decl.Param::name).toList();
         Map<String, Value> given = new HashMap<>();
         int positional = 0;
@@ -265,8 +279,7 @@ public final class Elaborator {
                 name = a.name();
                 if (!names.contains(name)) {
                     throw new CompileError(a.pos(), "block " + block.name() + " has no parameter '" + name + "'"
-                            + Suggest.didYouMean(name, names)
-                            + (names.isEmpty() ? "; it takes none" : "; its parameters are " + String.join(", ", names)));
+                            + Suggest.didYouMeanOrList(name, names, "its parameters"));
                 }
             } else {
                 if (sawNamed) throw new CompileError(a.pos(), "a positional argument cannot follow a named one");
@@ -289,7 +302,7 @@ public final class Elaborator {
                     throw new CompileError(call.pos(), "block " + block.name() + " needs a value for its parameter '"
                             + p.name() + "'");
                 }
-                v = Evaluator.eval(p.defaultValue(), vars, ctx.blockIn());
+                v = Evaluator.eval(p.defaultValue(), vars, blockIn);
             }
             vars.put(p.name(), v);
         }

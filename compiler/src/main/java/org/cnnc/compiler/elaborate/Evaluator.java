@@ -92,7 +92,8 @@ final class Evaluator {
         Value l = eval(b.left(), vars, input);
         Value r = eval(b.right(), vars, input);
         if (op.equals("==") || op.equals("!=")) {
-            boolean eq = l.equals(r);
+            // numbers compare by value: -0 == 0 (a record's equals would tell them apart)
+            boolean eq = l instanceof Value.Num a && r instanceof Value.Num c ? a.value() == c.value() : l.equals(r);
             return new Value.Bool(op.equals("==") == eq);
         }
         if (!(l instanceof Value.Num ln) || !(r instanceof Value.Num rn)) {

@@ -92,8 +92,9 @@ final class LayerArgs {
         if (!same) return integer(param, 0, 0);
         int span = d * (k - 1);
         if (s != 1 || span % 2 != 0) {
-            throw error(param, "p=same is only symmetric for stride 1 and an odd kernel (here k=" + k + ", s=" + s
-                    + (d != 1 ? ", dilation=" + d : "") + "); give an explicit padding such as p=" + (span / 2));
+            throw new CompileError(pos(param), layer + " " + param + "=same is only symmetric for stride 1 and an odd kernel"
+                    + " (here k=" + k + ", s=" + s + (d != 1 ? ", dilation=" + d : "")
+                    + "); give an explicit padding such as " + param + "=" + (span / 2));
         }
         return span / 2;
     }

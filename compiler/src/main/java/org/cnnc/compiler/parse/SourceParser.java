@@ -66,8 +66,13 @@ public final class SourceParser {
         parser.removeErrorListeners();
         parser.addErrorListener(errors);
         parser.getInterpreter().setPredictionMode(PredictionMode.LL);
-        CnnParser.FileContext tree = parser.file();
-        return new AstBuilder(source).file(tree);
+        try {
+            CnnParser.FileContext tree = parser.file();
+            return new AstBuilder(source).file(tree);
+        } catch (StackOverflowError e) {
+            throw new CompileError(Pos.none(source.name()),
+                    "the file nests brackets or expressions too deeply to be parsed");
+        }
     }
 
     public static CnnFile parse(String name, String text) {

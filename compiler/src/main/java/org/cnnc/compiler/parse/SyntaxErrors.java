@@ -8,6 +8,7 @@ import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.InputMismatchException;
 import org.antlr.v4.runtime.NoViableAltException;
 import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
@@ -16,6 +17,7 @@ import org.cnnc.compiler.diag.CompileError;
 import org.cnnc.compiler.diag.Pos;
 import org.cnnc.compiler.diag.SourceFile;
 import org.cnnc.grammar.CnnLexer;
+import org.cnnc.grammar.CnnParser;
 
 /** Turns ANTLR's first syntax error into a {@link CompileError} that names what was expected. */
 final class SyntaxErrors extends BaseErrorListener {
@@ -46,17 +48,54 @@ final class SyntaxErrors extends BaseErrorListener {
             throw new CompileError(pos, "unexpected character: " + antlrMessage);
         }
         Token token = (Token) offending;
+        if (token != null && token.getType() == Token.EOF) pos = endOfLastToken(parser, pos);
         String found = describeFound(token);
         if (token != null && token.getType() == CnnLexer.UNKNOWN_CHAR) {
             throw new CompileError(pos, "unexpected character " + found);
         }
         IntervalSet expected = e instanceof NoViableAltException ? null
                 : e instanceof InputMismatchException || e == null ? parser.getExpectedTokens() : e.getExpectedTokens();
+        if (expected != null && startsElement(token) && chainCouldGoOn(parser, expected)) {
+            expected = new IntervalSet().addAll(expected);
+            expected.add(CnnLexer.ARROW);
+        }
         String message = "unexpected " + found;
         if (expected != null && !expected.isNil()) {
             message += "; expected " + describeExpected(expected, parser);
         }
         throw new CompileError(pos, message);
+    }
+
+    /** Where the file ends early, the place just after its last token: a line that can be shown. */
+    private Pos endOfLastToken(Parser parser, Pos eof) {
+        Token last = parser.getTokenStream().LT(-1);
+        if (last == null || last.getType() == Token.EOF || last.getText().contains("\n")) return eof;
+        return new Pos(source, last.getLine(), last.getCharPositionInLine() + last.getText().length() + 1);
+    }
+
+    private static boolean startsElement(Token token) {
+        if (token == null) return false;
+        int t = token.getType();
+        return t == CnnLexer.ID || t == CnnLexer.LBRACK || t == CnnLexer.ADD || t == CnnLexer.CONCAT
+                || t == CnnLexer.INPUT;
+    }
+
+    /**
+     * True where a chain has just ended and a '->' would have continued it: the parser then
+     * expects only what closes the chain, but an element in that place means a missing '->'.
+     */
+    private static boolean chainCouldGoOn(Parser parser, IntervalSet expected) {
+        ParserRuleContext ctx = parser.getContext();
+        if (ctx instanceof CnnParser.NetworkDeclContext || ctx instanceof CnnParser.GroupContext
+                || ctx instanceof CnnParser.AddBranchesContext || ctx instanceof CnnParser.ConcatBranchesContext) {
+            return expected.contains(CnnLexer.RBRACE) || expected.contains(CnnLexer.RBRACK)
+                    || expected.contains(CnnLexer.PIPE);
+        }
+        if (ctx instanceof CnnParser.FileContext file && file.getChildCount() > 0
+                && file.getChild(file.getChildCount() - 1) instanceof CnnParser.DeclarationContext last) {
+            return last.blockDecl() != null;
+        }
+        return false;
     }
 
     private static String describeFound(Token token) {

@@ -9,6 +9,14 @@ package org.cnnc.compiler.shape;
 public record LayerStats(long params, long buffers, long macs, double receptiveField, double jump,
                          long outputElements) {
 
+    /**
+     * The receptive field in whole input pixels. After upsampling the exact figure can be
+     * fractional (a jump below one pixel); it is rounded up.
+     */
+    public long receptivePixels() {
+        return (long) Math.ceil(receptiveField - 1e-9);
+    }
+
     public long flops() {
         return 2 * macs;
     }

@@ -88,10 +88,9 @@ public final class ShapeRules {
      */
     static int slide(int n, int k, int s, int p, int d, boolean ceil) {
         long span = (long) n + 2L * p - (long) d * (k - 1) - 1;
-        if (span < 0) return 0;
         long out = (ceil ? Math.ceilDiv(span, s) : Math.floorDiv(span, s)) + 1;
-        if (ceil && (out - 1) * s >= (long) n + p) out--;
-        return (int) Math.min(out, Integer.MAX_VALUE);
+        if (ceil && out > 0 && (out - 1) * s >= (long) n + p) out--;
+        return (int) Math.max(0, Math.min(out, Integer.MAX_VALUE));
     }
 
     private static Shape add(List<Shape> inputs) throws ShapeError {

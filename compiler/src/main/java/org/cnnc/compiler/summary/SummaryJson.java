@@ -58,7 +58,7 @@ public final class SummaryJson {
             dims(l.putArray("shape"), n);
             l.put("params", s.params());
             l.put("macs", s.macs());
-            l.put("receptiveField", s.receptiveField());
+            l.put("receptiveField", s.receptivePixels());
             l.put("jump", s.jump());
             ArrayNode inputs = l.putArray("inputs");
             n.inputs().forEach(inputs::add);

@@ -26,7 +26,7 @@ public final class SummaryTable {
                 n.shape().toString(),
                 s.params() == 0 ? "—" : group(s.params()),
                 s.macs() == 0 ? "—" : group(s.macs()),
-                number(s.receptiveField())});
+                group(s.receptivePixels())});
         }
         int[] width = new int[6];
         for (String[] r : rows) for (int i = 0; i < 6; i++) width[i] = Math.max(width[i], r[i].length());
@@ -79,10 +79,6 @@ public final class SummaryTable {
 
     static String giga(long n) {
         return String.format(Locale.ROOT, "%.3f", n / 1e9);
-    }
-
-    static String number(double x) {
-        return x == Math.rint(x) ? Long.toString((long) x) : String.format(Locale.ROOT, "%.2f", x);
     }
 
     static String bytes(long b) {

@@ -1,0 +1,222 @@
+package org.cnnc.compiler.emit.jvm;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+import org.cnnc.compiler.emit.ModelNames;
+import org.cnnc.compiler.ir.Graph;
+import org.cnnc.compiler.ir.Node;
+import org.cnnc.compiler.ir.Shape;
+import org.cnnc.compiler.lower.KernelPlan;
+import org.cnnc.compiler.lower.KernelPlan.Kernel;
+import org.cnnc.compiler.lower.KernelPlan.Location;
+import org.cnnc.compiler.shape.StateDict;
+import org.cnnc.compiler.summary.OpText;
+
+/**
+ * Kernel plan to the Java source of one model class (the jvm target): a method per kernel,
+ * specialised to its shapes, and a forward pass that calls them in order on arena buffers.
+ * The output is deterministic: the same plan gives the same bytes.
+ */
+public final class JvmEmitter {
+    /** Kernel calls per forward-pass method, to keep each far below the JIT's 8000-bytecode limit. */
+    static final int CALLS_PER_METHOD = 64;
+    /** Tensors loaded per method of the constructor, for the same reason. */
+    static final int LOADS_PER_METHOD = 100;
+
+    private static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
+    private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
+    private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
+    private static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
+    private static final ClassName SAFETENSORS = ClassName.get("org.cnnc.runtime.weights", "SafeTensors");
+    private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+
+    /** The emitted model: its source, and the name of the weights resource it loads beside its class. */
+    public record Output(JavaFile file, String weightsResource) {}
+
+    private JvmEmitter() {}
+
+    public static Output emit(KernelPlan plan, String packageName, String className, Map<String, String> metadata) {
+        Graph g = plan.shaped().graph();
+        List<StateDict.Tensor> tensors = StateDict.tensors(g);
+        Map<String, String> fields = ModelNames.fields(tensors.stream().map(StateDict.Tensor::name).toList());
+        String resource = className + ".safetensors";
+
+        TypeSpec.Builder type = TypeSpec.classBuilder(className)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addSuperinterface(MODEL)
+                .addJavadoc("The network $L, compiled by cnnc from $L.\n", g.name(), g.input().pos().file().name())
+                .addJavadoc("<p>Input $L, output $L per sample. Generated source: do not edit.\n",
+                        g.input().shape(), g.outputNode().shape());
+
+        type.addField(constant(int[].class, "INPUT_SHAPE", intArray(g.input().shape())));
+        type.addField(constant(int[].class, "OUTPUT_SHAPE", intArray(g.outputNode().shape())));
+        type.addField(FieldSpec.builder(String.class, "WEIGHTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$S", resource).build());
+        type.addField(FieldSpec.builder(PARALLEL, "parallel", Modifier.PRIVATE, Modifier.FINAL).build());
+        type.addField(FieldSpec.builder(ARENA_POOL, "arenas", Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $T(new int[] {$L})", ARENA_POOL, plan.bufferSizes().stream()
+                        .map(String::valueOf).collect(Collectors.joining(", ")))
+                .build());
+        for (StateDict.Tensor t : tensors) {
+            type.addField(FieldSpec.builder(FLOATS, fields.get(t.name()), Modifier.PRIVATE)
+                    .addJavadoc("$L $L\n", t.name(), t.shape()).build());
+        }
+
+        constructors(type, tensors, fields);
+        accessors(type, plan, metadata);
+        forward(type, plan);
+        for (Kernel k : plan.kernels()) type.addMethod(kernel(k, g, fields));
+
+        JavaFile file = JavaFile.builder(packageName, type.build())
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+        return new Output(file, resource);
+    }
+
+    private static void constructors(TypeSpec.Builder type, List<StateDict.Tensor> tensors, Map<String, String> fields) {
+        type.addMethod(MethodSpec.constructorBuilder()
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Loads the weights from the class path and uses {@code -Dcnnc.threads} (default: all processors) threads.\n")
+                .addStatement("this($T.defaultThreads())", PARALLEL)
+                .build());
+        MethodSpec.Builder main = MethodSpec.constructorBuilder()
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(int.class, "threads")
+                .addJavadoc("Loads the weights from the class path and runs kernels on {@code threads} threads.\n")
+                .beginControlFlow("try ($T weights = $T.read($T.requireNonNull(getClass().getResourceAsStream(WEIGHTS), WEIGHTS)))",
+                        SAFETENSORS, SAFETENSORS, java.util.Objects.class);
+        for (int chunk = 0; chunk * LOADS_PER_METHOD < tensors.size(); chunk++) {
+            main.addStatement("load$L(weights)", chunk);
+            MethodSpec.Builder load = MethodSpec.methodBuilder("load" + chunk)
+                    .addModifiers(Modifier.PRIVATE)
+                    .addParameter(SAFETENSORS, "weights")
+                    .addException(java.io.IOException.class);
+            for (StateDict.Tensor t : tensors.subList(chunk * LOADS_PER_METHOD,
+                    Math.min(tensors.size(), (chunk + 1) * LOADS_PER_METHOD))) {
+                load.addStatement("$L = weights.floats($S)", fields.get(t.name()), t.name());
+            }
+            type.addMethod(load.build());
+        }
+        main.nextControlFlow("catch ($T e)", java.io.IOException.class)
+                .addStatement("throw new $T(\"cannot load the weights \" + WEIGHTS + \": \" + e.getMessage(), e)",
+                        java.io.UncheckedIOException.class)
+                .endControlFlow()
+                .addStatement("parallel = new $T(threads)", PARALLEL);
+        type.addMethod(main.build());
+    }
+
+    private static void accessors(TypeSpec.Builder type, KernelPlan plan, Map<String, String> metadata) {
+        Graph g = plan.shaped().graph();
+        type.addMethod(override("name", String.class).addStatement("return $S", g.name()).build());
+        type.addMethod(override("inputShape", int[].class).addStatement("return INPUT_SHAPE.clone()").build());
+        type.addMethod(override("outputShape", int[].class).addStatement("return OUTPUT_SHAPE.clone()").build());
+        type.addMethod(override("parameterCount", long.class).addStatement("return $LL", plan.shaped().totalParams()).build());
+        type.addMethod(override("backend", String.class).addStatement("return $S", "jvm").build());
+        CodeBlock.Builder map = CodeBlock.builder().add("return $T.ofEntries(", Map.class);
+        List<String> keys = new ArrayList<>(metadata.keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            map.add("\n$>$>$T.entry($S, $S)$L$<$<", Map.class, keys.get(i), metadata.get(keys.get(i)),
+                    i + 1 < keys.size() ? "," : "");
+        }
+        map.add(")");
+        type.addMethod(override("metadata", ParameterizedTypeName.get(Map.class, String.class, String.class))
+                .addStatement(map.build()).build());
+        type.addMethod(override("close", void.class).addStatement("parallel.close()").build());
+    }
+
+    private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
+    }
+
+    private static MethodSpec.Builder override(String name, TypeName returns) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
+    }
+
+    private static void forward(TypeSpec.Builder type, KernelPlan plan) {
+        Graph g = plan.shaped().graph();
+        long in = g.input().shape().elements(), out = g.outputNode().shape().elements();
+        MethodSpec.Builder predict = override("predict", void.class)
+                .addParameter(float[].class, "input").addParameter(float[].class, "output").addParameter(int.class, "batch")
+                .beginControlFlow("if (batch < 1)")
+                .addStatement("throw new $T(\"batch must be at least 1, not \" + batch)", IllegalArgumentException.class)
+                .endControlFlow()
+                .beginControlFlow("if (input.length < (long) batch * $L)", in)
+                .addStatement("throw new $T(\"input holds \" + input.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
+                        IllegalArgumentException.class, in)
+                .endControlFlow()
+                .beginControlFlow("if (output.length < (long) batch * $L)", out)
+                .addStatement("throw new $T(\"output holds \" + output.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
+                        IllegalArgumentException.class, out)
+                .endControlFlow()
+                .addStatement("$T arena = arenas.take(batch)", ARENA)
+                .beginControlFlow("try");
+        List<Kernel> kernels = plan.kernels();
+        for (int part = 0; part * CALLS_PER_METHOD < kernels.size(); part++) {
+            predict.addStatement("run$L(input, output, batch, arena)", part);
+            MethodSpec.Builder run = MethodSpec.methodBuilder("run" + part)
+                    .addModifiers(Modifier.PRIVATE)
+                    .addParameter(float[].class, "input").addParameter(float[].class, "output")
+                    .addParameter(int.class, "batch").addParameter(ARENA, "arena");
+            for (Kernel k : kernels.subList(part * CALLS_PER_METHOD, Math.min(kernels.size(), (part + 1) * CALLS_PER_METHOD))) {
+                List<String> args = new ArrayList<>();
+                for (Location l : k.inputs()) args.add(location(l));
+                args.add(location(k.output()));
+                args.add("batch");
+                run.addStatement("$L($L)", kernelName(k), String.join(", ", args));
+            }
+            type.addMethod(run.build());
+        }
+        predict.nextControlFlow("finally").addStatement("arenas.give(arena)").endControlFlow();
+        type.addMethod(predict.build());
+    }
+
+    private static String location(Location l) {
+        return switch (l) {
+            case Location.Input i -> "input";
+            case Location.Output o -> "output";
+            case Location.Buffer b -> "arena.buffer(" + b.index() + ")";
+        };
+    }
+
+    static String kernelName(Kernel k) {
+        return "k" + k.index() + "_" + k.node().op().kind();
+    }
+
+    private static MethodSpec kernel(Kernel k, Graph g, Map<String, String> fields) {
+        Node n = k.node();
+        List<Shape> inShapes = n.inputs().stream().map(i -> g.node(i).shape()).toList();
+        if (inShapes.isEmpty()) inShapes = List.of(n.shape());   // the input copied to the output
+        KernelContext ctx = new KernelContext(n, inShapes, fields::get);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(kernelName(k))
+                .addModifiers(Modifier.PRIVATE)
+                .addJavadoc("$L: $L, $L → $L ($L line $L).\n", n.named() ? n.name() : "(" + n.name() + ")",
+                        OpText.describe(n.op()), inShapes.stream().map(Shape::toString).collect(Collectors.joining(" + ")),
+                        n.shape(), n.pos().file().name(), n.pos().line());
+        for (int i = 0; i < inShapes.size(); i++) m.addParameter(float[].class, "x" + i);
+        m.addParameter(float[].class, "y").addParameter(int.class, "batch");
+        m.addCode(Kernels.body(ctx));
+        return m.build();
+    }
+
+    private static FieldSpec constant(Class<?> type, String name, String initializer) {
+        return FieldSpec.builder(type, name, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("$L", initializer).build();
+    }
+
+    private static String intArray(Shape s) {
+        return "{" + s.dims().stream().map(String::valueOf).collect(Collectors.joining(", ")) + "}";
+    }
+}

@@ -1,0 +1,45 @@
+package org.cnnc.compiler.lower;
+
+import java.util.List;
+import org.cnnc.compiler.ir.Node;
+import org.cnnc.compiler.shape.ShapedGraph;
+
+/**
+ * What the emitters turn into code: kernels in execution order, each reading and writing
+ * tensors that live in the caller's input, the caller's output, or an arena buffer whose
+ * per-sample size is planned here (buffers are reused once their tensor is dead).
+ */
+public record KernelPlan(ShapedGraph shaped, List<Kernel> kernels, List<Long> bufferSizes) {
+
+    public KernelPlan {
+        kernels = List.copyOf(kernels);
+        bufferSizes = List.copyOf(bufferSizes);
+    }
+
+    /** Where a tensor lives. */
+    public sealed interface Location {
+        /** The caller's input array. */
+        record Input() implements Location {}
+
+        /** The caller's output array. */
+        record Output() implements Location {}
+
+        /** Arena buffer {@code index}. */
+        record Buffer(int index) implements Location {}
+    }
+
+    /**
+     * One kernel: computes {@code node} (and, after fusion, the nodes folded into it) from the
+     * tensors at {@code inputs} into {@code output}.
+     */
+    public record Kernel(int index, Node node, List<Location> inputs, Location output) {
+        public Kernel {
+            inputs = List.copyOf(inputs);
+        }
+    }
+
+    /** Float elements per sample the arena holds, with buffers reused. */
+    public long arenaElements() {
+        return bufferSizes.stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,93 @@
+package org.cnnc.compiler.lower;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.cnnc.compiler.ir.Graph;
+import org.cnnc.compiler.ir.Node;
+import org.cnnc.compiler.ir.Op;
+import org.cnnc.compiler.lower.KernelPlan.Kernel;
+import org.cnnc.compiler.lower.KernelPlan.Location;
+import org.cnnc.compiler.shape.ShapedGraph;
+
+/**
+ * Shaped graph to kernel plan: one kernel per computing node; dropout and flatten become
+ * views of their input (no kernel), unless they are the network's output, which is then
+ * copied. Arena buffers are assigned greedily by liveness: a buffer is free again after the
+ * last kernel that reads its tensor, and a kernel never writes a buffer it reads.
+ */
+public final class Lowering {
+    private Lowering() {}
+
+    public static KernelPlan lower(ShapedGraph shaped) {
+        Graph g = shaped.graph();
+        int outputId = g.output();
+
+        // Which node's tensor each node's value really is (views share their source's tensor).
+        int[] source = new int[g.nodes().size()];
+        List<Node> computing = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            boolean view = n.op() instanceof Op.Dropout || n.op() instanceof Op.Flatten;
+            if (n.op() instanceof Op.Input || view && n.id() != outputId) {
+                source[n.id()] = n.inputs().isEmpty() ? n.id() : source[n.inputs().get(0)];
+            } else {
+                source[n.id()] = n.id();
+                computing.add(n);
+            }
+        }
+        if (outputId == 0) computing.add(g.input());   // a network that is only its input: copy it
+
+        // The last kernel that reads each tensor.
+        Map<Integer, Integer> lastUse = new HashMap<>();
+        for (int k = 0; k < computing.size(); k++) {
+            for (int in : computing.get(k).inputs()) lastUse.put(source[in], k);
+        }
+
+        List<Long> sizes = new ArrayList<>();
+        List<Integer> holder = new ArrayList<>();    // tensor (source node id) held by each buffer, or -1
+        Map<Integer, Location> where = new HashMap<>();
+        where.put(0, new Location.Input());
+        List<Kernel> kernels = new ArrayList<>();
+        for (int k = 0; k < computing.size(); k++) {
+            Node n = computing.get(k);
+            List<Location> inputs = new ArrayList<>();
+            for (int in : n.inputs()) inputs.add(where.get(source[in]));
+            if (n.id() == 0) inputs.add(new Location.Input());
+            Location out;
+            if (n.id() == outputId) {
+                out = new Location.Output();
+            } else {
+                out = new Location.Buffer(assign(n.shape().elements(), k, sizes, holder, lastUse));
+                holder.set(((Location.Buffer) out).index(), n.id());
+            }
+            where.put(n.id(), out);
+            kernels.add(new Kernel(k, n, inputs, out));
+        }
+        return new KernelPlan(shaped, kernels, sizes);
+    }
+
+    /** A buffer whose tensor is dead before kernel k: the smallest that fits, else the largest grown. */
+    private static int assign(long elements, int k, List<Long> sizes, List<Integer> holder, Map<Integer, Integer> lastUse) {
+        int best = -1;
+        for (int b = 0; b < sizes.size(); b++) {
+            int t = holder.get(b);
+            boolean free = t < 0 || lastUse.getOrDefault(t, -1) < k;
+            if (!free) continue;
+            if (best < 0) {
+                best = b;
+                continue;
+            }
+            long have = sizes.get(b), bestHave = sizes.get(best);
+            boolean fits = have >= elements, bestFits = bestHave >= elements;
+            if (fits && (!bestFits || have < bestHave) || !fits && !bestFits && have > bestHave) best = b;
+        }
+        if (best < 0) {
+            sizes.add(elements);
+            holder.add(-1);
+            return sizes.size() - 1;
+        }
+        if (sizes.get(best) < elements) sizes.set(best, elements);
+        return best;
+    }
+}

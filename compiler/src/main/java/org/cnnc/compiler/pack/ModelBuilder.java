@@ -1,0 +1,120 @@
+package org.cnnc.compiler.pack;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.cnnc.compiler.diag.CompileError;
+import org.cnnc.compiler.diag.Pos;
+import org.cnnc.compiler.emit.jvm.JvmEmitter;
+import org.cnnc.compiler.ir.Graph;
+import org.cnnc.compiler.lower.KernelPlan;
+import org.cnnc.compiler.lower.Lowering;
+import org.cnnc.compiler.shape.ShapedGraph;
+import org.cnnc.compiler.weights.Weights;
+import org.cnnc.compiler.weights.WeightsFile;
+import org.cnnc.runtime.Model;
+
+/**
+ * The last stage: shaped graph and weights to a model jar holding the compiled classes, their
+ * source, the runtime they need, the weights as a resource, and the model's metadata in the
+ * manifest. The jar is written to a temporary file and moved into place, so a failed build
+ * leaves nothing behind.
+ */
+public final class ModelBuilder {
+    /** Manifest attribute naming the model class. */
+    public static final String MODEL_CLASS = "Cnnc-Model-Class";
+
+    /** What to build. {@code metadata} lands in the manifest and in {@link Model#metadata()}. */
+    public record Request(ShapedGraph shaped, Weights weights, String packageName, String className,
+                          Map<String, String> metadata) {}
+
+    private ModelBuilder() {}
+
+    /** Writes the generated sources under {@code dir} (as a source root) and returns the files. */
+    public static List<Path> emitSources(Request r, Path dir) throws IOException {
+        KernelPlan plan = Lowering.lower(r.shaped());
+        JvmEmitter.Output out = JvmEmitter.emit(plan, r.packageName(), r.className(), r.metadata());
+        return List.of(out.file().writeToPath(dir));
+    }
+
+    public static void buildJar(Request r, Path jar, Consumer<String> progress) {
+        Path work = null;
+        Path partial = null;
+        try {
+            work = Files.createTempDirectory("cnnc-build");
+            Path sources = work.resolve("src"), classes = work.resolve("classes");
+            progress.accept("emitting Java source");
+            List<Path> files = emitSources(r, sources);
+            progress.accept("compiling");
+            Path runtime = runtimeLocation();
+            InProcessCompiler.compile(files, classes, List.of(runtime));
+
+            Graph g = r.shaped().graph();
+            long bytes = 4L * r.weights().all().values().stream().mapToLong(a -> a.length).sum();
+            progress.accept(String.format("writing weights (%,d bytes)", bytes));
+            Path packageDir = classes.resolve(r.packageName().replace('.', '/'));
+            Files.createDirectories(packageDir);
+            WeightsFile.write(r.weights(), g, packageDir.resolve(r.className() + ".safetensors"), r.metadata());
+
+            progress.accept("writing " + jar.getFileName());
+            Path parent = jar.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            partial = Files.createTempFile(parent, "." + jar.getFileName(), ".partial");
+            try (OutputStream out = Files.newOutputStream(partial); JarWriter w = new JarWriter(out, manifest(r))) {
+                w.addTree(classes);
+                w.addTree(sources);
+                w.addClassesOf(runtime);
+            }
+            Files.move(partial, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            partial = null;
+        } catch (IOException e) {
+            throw new CompileError(Pos.none(jar.toString()), "cannot write the model: " + e.getMessage());
+        } finally {
+            delete(partial);
+            delete(work);
+        }
+    }
+
+    private static Map<String, String> manifest(Request r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("Created-By", "cnnc");
+        m.put(MODEL_CLASS, r.packageName() + "." + r.className());
+        r.metadata().forEach((k, v) -> m.put("Cnnc-" + k.substring(0, 1).toUpperCase() + k.substring(1)
+                .replaceAll("[^A-Za-z0-9_-]", "-"), v));
+        return m;
+    }
+
+    /** The jar or classes directory the runtime's classes come from. */
+    static Path runtimeLocation() {
+        try {
+            return Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("cannot locate the cnnc runtime", e);
+        }
+    }
+
+    private static void delete(Path p) {
+        if (p == null || !Files.exists(p)) return;
+        try (Stream<Path> walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.delete(f);
+                } catch (IOException ignored) {
+                    // a leftover temporary file is harmless
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
