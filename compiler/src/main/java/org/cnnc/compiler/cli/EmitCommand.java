@@ -9,6 +9,7 @@ import org.cnnc.compiler.diag.Pos;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.pack.ModelBuilder;
 import org.cnnc.compiler.shape.ShapedGraph;
+import org.cnnc.compiler.weights.Weights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "emit", mixinStandardHelpOptions = true,
-        description = "Writes the generated Java source of a network under a source root, without compiling it.")
+        description = {"Writes the generated Java source of a network under a source root, without compiling it.",
+                "With --resources DIR it also writes the weights resource the class loads, under DIR "
+                        + "(for building the model inside your own project)."})
 final class EmitCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
@@ -27,6 +30,13 @@ final class EmitCommand implements Callable<Integer> {
     @Option(names = {"-d", "--directory"}, paramLabel = "DIR", required = true, description = "the source root to write under")
     Path directory;
 
+    @Option(names = "--resources", paramLabel = "DIR",
+            description = "also write the weights resource under this resource root (e.g. target/classes)")
+    Path resources;
+
+    @Mixin
+    WeightOptions weights;
+
     @Spec
     CommandSpec spec;
 
@@ -34,13 +44,17 @@ final class EmitCommand implements Callable<Integer> {
     public Integer call() {
         ShapedGraph shaped = network.shaped();
         Graph g = shaped.graph();
-        var request = new ModelBuilder.Request(shaped, null, model.packageName, model.className(g),
-                ModelOptions.metadata(shaped, network.file().name(), "supplied when the model is built"));
+        Weights w = resources == null ? null : weights.resolve(g, spec.commandLine().getErr());
+        var request = new ModelBuilder.Request(shaped, w, model.packageName, model.className(g),
+                ModelOptions.metadata(shaped, network.file().name(), resources == null ? "not written" : weights.describe()));
         try {
             List<Path> files = ModelBuilder.emitSources(request, directory);
             files.forEach(f -> spec.commandLine().getOut().println(f));
         } catch (IOException e) {
             throw new CompileError(Pos.none(directory.toString()), "cannot write the sources: " + e.getMessage());
+        }
+        if (resources != null) {
+            spec.commandLine().getOut().println(ModelBuilder.writeWeightsResource(request, resources));
         }
         return 0;
     }

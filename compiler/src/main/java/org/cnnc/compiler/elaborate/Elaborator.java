@@ -157,12 +157,23 @@ public final class Elaborator {
         int out = in;
         for (int i = 0; i < chain.size(); i++) {
             Element e = chain.get(i);
-            if (e instanceof Element.InputRef ref && !(networkStart && i == 0)) {
+            if (!(networkStart && i == 0) && inputRef(e) instanceof Element.InputRef ref) {
                 throw new CompileError(ref.pos(), "INPUT stands for the network's input and may only start the network's chain");
             }
             out = element(e, out, ctx, null);
         }
         return out;
+    }
+
+    /** The INPUT an element is (labelled, repeated or optional), or null. */
+    private static Element.InputRef inputRef(Element e) {
+        return switch (e) {
+            case Element.InputRef ref -> ref;
+            case Element.Labeled l -> inputRef(l.element());
+            case Element.Repeat r -> inputRef(r.body());
+            case Element.Optional o -> inputRef(o.body());
+            default -> null;
+        };
     }
 
     /** Elaborates one element on the value of node {@code in}; {@code label} is the label written before it, if any. */

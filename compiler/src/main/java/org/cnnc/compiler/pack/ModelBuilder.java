@@ -16,7 +16,6 @@ import java.util.stream.Stream;
 import org.cnnc.compiler.diag.CompileError;
 import org.cnnc.compiler.diag.Pos;
 import org.cnnc.compiler.emit.jvm.JvmEmitter;
-import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.lower.KernelPlan;
 import org.cnnc.compiler.lower.Lowering;
 import org.cnnc.compiler.shape.ShapedGraph;
@@ -47,6 +46,18 @@ public final class ModelBuilder {
         return List.of(out.file().writeToPath(dir));
     }
 
+    /** Writes the weights resource the model class loads, under the resource root {@code root}; returns its path. */
+    public static Path writeWeightsResource(Request r, Path root) {
+        Path file = root.resolve(r.packageName().replace('.', '/')).resolve(r.className() + ".safetensors");
+        try {
+            Files.createDirectories(file.getParent());
+            WeightsFile.write(r.weights(), r.shaped().graph(), file, r.metadata());
+            return file;
+        } catch (IOException e) {
+            throw new CompileError(Pos.none(file.toString()), "cannot write the weights: " + e.getMessage());
+        }
+    }
+
     public static void buildJar(Request r, Path jar, Consumer<String> progress) {
         Path work = null;
         Path partial = null;
@@ -59,12 +70,9 @@ public final class ModelBuilder {
             Path runtime = runtimeLocation();
             InProcessCompiler.compile(files, classes, List.of(runtime));
 
-            Graph g = r.shaped().graph();
             long bytes = 4L * r.weights().all().values().stream().mapToLong(a -> a.length).sum();
             progress.accept(String.format("writing weights (%,d bytes)", bytes));
-            Path packageDir = classes.resolve(r.packageName().replace('.', '/'));
-            Files.createDirectories(packageDir);
-            WeightsFile.write(r.weights(), g, packageDir.resolve(r.className() + ".safetensors"), r.metadata());
+            writeWeightsResource(r, classes);
 
             progress.accept("writing " + jar.getFileName());
             Path parent = jar.toAbsolutePath().getParent();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.cnnc.compiler.Pipeline;
 import org.cnnc.compiler.diag.CompileError;
@@ -248,6 +249,8 @@ class CompileErrorsTest {
     @Test
     void inputInsideAChain() {
         assertError(fails(network("conv -> [INPUT]")), 3, 12, "INPUT stands for the network's input and may only start");
+        assertError(fails(network("conv -> INPUT?")), 3, 11, "INPUT stands for the network's input");
+        assertError(fails(network("conv -> x: INPUT*2")), 3, 14, "INPUT stands for the network's input");
     }
 
     // ---- names ----
@@ -261,7 +264,8 @@ class CompileErrorsTest {
 
     @Test
     void sameLabelInDifferentScopesIsFine() {
-        Pipeline.shaped(new SourceFile("test.cnn", network("a: [x: conv] -> b: [x: conv]")), null, Map.of());
+        var g = Pipeline.shaped(new SourceFile("test.cnn", network("a: [x: conv] -> b: [x: conv]")), null, Map.of()).graph();
+        assertEquals(List.of("a.x", "b.x"), g.nodes().stream().skip(1).map(n -> n.name()).toList());
     }
 
     // ---- files ----

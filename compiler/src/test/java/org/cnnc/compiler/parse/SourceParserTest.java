@@ -127,7 +127,7 @@ class SourceParserTest {
     // ---- cs231n line ----
 
     @Test
-    void parsesAsWritten() {
+    void cs231nLineParsesAsWritten() {
         Decl.Network net = only(parse(network(CS231N)));
         assertEquals(CS231N, show(net.body()));
         List<Element> body = net.body();
@@ -148,7 +148,7 @@ class SourceParserTest {
     }
 
     @Test
-    void parsesInLowerCase() {
+    void cs231nLineParsesInLowerCase() {
         String lower = CS231N.toLowerCase(Locale.ROOT);
         Decl.Network net = only(parse(network(lower)));
         // show() prints the INPUT keyword in upper case; names keep the case they were written in.
