@@ -21,8 +21,9 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         ShapedGraph shaped = network.shaped();
         Graph g = shaped.graph();
-        spec.commandLine().getOut().printf("%s: ok (%d layers, output %s, %,d parameters)%n",
-                g.name(), g.nodes().size() - 1, g.outputNode().shape(), shaped.totalParams());
+        int layers = g.nodes().size() - 1;
+        spec.commandLine().getOut().printf("%s: ok (%d layer%s, output %s, %,d parameters)%n",
+                g.name(), layers, layers == 1 ? "" : "s", g.outputNode().shape(), shaped.totalParams());
         return 0;
     }
 }

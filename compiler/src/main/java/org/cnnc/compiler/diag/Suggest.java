@@ -41,6 +41,8 @@ public final class Suggest {
     }
 
     static int distance(String a, String b) {
+        // Optimal string alignment: insertions, deletions, substitutions, and swaps of neighbours.
+        int[] before = new int[b.length() + 1];
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) prev[j] = j;
@@ -49,8 +51,11 @@ public final class Suggest {
             for (int j = 1; j <= b.length(); j++) {
                 int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
                 cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    cur[j] = Math.min(cur[j], before[j - 2] + 1);
+                }
             }
-            int[] t = prev; prev = cur; cur = t;
+            int[] t = before; before = prev; prev = cur; cur = t;
         }
         return prev[b.length()];
     }

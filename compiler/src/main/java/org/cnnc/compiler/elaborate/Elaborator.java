@@ -177,14 +177,14 @@ public final class Elaborator {
     }
 
     /** Elaborates one element on the value of node {@code in}; {@code label} is the label written before it, if any. */
-    private int element(Element e, int in, Ctx ctx, String label) {
+    private int element(Element e, int in, Ctx ctx, LabelAt label) {
         if (++steps > MAX_STEPS) {
             throw new CompileError(e.pos(), "the network expands past the limit of " + MAX_STEPS
                     + " elements (identities and dropped optionals included)");
         }
         return switch (e) {
             case Element.InputRef ref -> in;
-            case Element.Labeled l -> element(l.element(), in, ctx, labelName(l.label(), ctx));
+            case Element.Labeled l -> element(l.element(), in, ctx, new LabelAt(labelName(l.label(), ctx), l.label().pos()));
             case Element.Call call -> call(call, in, ctx, label);
             case Element.Group g -> chain(g.chain(), in, scoped(ctx, label, g.pos()), false);
             case Element.Branches b -> branches(b, in, scoped(ctx, label, b.pos()));
@@ -193,9 +193,17 @@ public final class Elaborator {
         };
     }
 
+    /** A label as written before an element, with its place (where a duplicate name is reported). */
+    private record LabelAt(String name, Pos pos) {}
+
+    /** Takes the element's place in its scope: its label, or the next index (reported at {@code pos}). */
+    private static String claim(Ctx ctx, LabelAt label, Pos pos) {
+        return label == null ? ctx.scope().claim(null, pos) : ctx.scope().claim(label.name(), label.pos());
+    }
+
     /** A label on anything but a single layer opens a scope of that name. */
-    private static Ctx scoped(Ctx ctx, String label, Pos pos) {
-        return label == null ? ctx : ctx.with(ctx.scope().child(ctx.scope().claim(label, pos)));
+    private static Ctx scoped(Ctx ctx, LabelAt label, Pos pos) {
+        return label == null ? ctx : ctx.with(ctx.scope().child(claim(ctx, label, pos)));
     }
 
     private String labelName(Element.Label label, Ctx ctx) {
@@ -207,7 +215,7 @@ public final class Elaborator {
         return label.name() + Value.format(v);
     }
 
-    private int call(Element.Call call, int in, Ctx ctx, String label) {
+    private int call(Element.Call call, int in, Ctx ctx, LabelAt label) {
         Decl.Block block = blocks.get(call.name());
         if (block != null) return blockInstance(block, call, in, ctx, label);
         Layers.Spec spec = Layers.find(call.name());
@@ -249,11 +257,11 @@ public final class Elaborator {
         }
         Op op = spec.factory().apply(args);
         if (op == null) return in;     // identity: no node, no index
-        String name = ctx.scope().claim(label, call.pos());
+        String name = claim(ctx, label, call.pos());
         return addNode(name, true, op, List.of(in), call.pos());
     }
 
-    private int blockInstance(Decl.Block block, Element.Call call, int in, Ctx ctx, String label) {
+    private int blockInstance(Decl.Block block, Element.Call call, int in, Ctx ctx, LabelAt label) {
         if (callStack.contains(block)) {
             StringBuilder cycle = new StringBuilder();
             boolean on = false;
@@ -268,7 +276,7 @@ public final class Elaborator {
             throw new CompileError(call.pos(), "blocks nest deeper than the limit of " + MAX_BLOCK_DEPTH);
         }
         Map<String, Value> vars = bindBlockArgs(block, call, ctx, nodes.get(in).shape());
-        Scope scope = ctx.scope().child(ctx.scope().claim(label, call.pos()));
+        Scope scope = ctx.scope().child(claim(ctx, label, call.pos()));
         callStack.push(block);
         try {
             return chain(block.body(), in, new Ctx(vars, nodes.get(in).shape(), scope), false);
@@ -328,7 +336,7 @@ public final class Elaborator {
         return addNode(ctx.scope().place(op.kind()), false, op, outs, b.pos());
     }
 
-    private int repeat(Element.Repeat r, int in, Ctx ctx, String label) {
+    private int repeat(Element.Repeat r, int in, Ctx ctx, LabelAt label) {
         double count = Evaluator.number(r.count(), ctx.vars(), ctx.blockIn(), "a repeat count");
         if (count != Math.rint(count)) {
             throw new CompileError(r.count().pos(), "a repeat count must be an integer, but is " + count);
@@ -354,7 +362,7 @@ public final class Elaborator {
         return out;
     }
 
-    private int optional(Element.Optional o, int in, Ctx ctx, String label) {
+    private int optional(Element.Optional o, int in, Ctx ctx, LabelAt label) {
         if (o.condition() != null) {
             if (Evaluator.bool(o.condition(), ctx.vars(), ctx.blockIn(), "the condition of an optional")) {
                 return element(o.body(), in, ctx, label);
@@ -376,8 +384,8 @@ public final class Elaborator {
         }
     }
 
-    private static String describe(Element e, String label) {
-        return label == null ? describe(e) : label + ": " + describe(e);
+    private static String describe(Element e, LabelAt label) {
+        return label == null ? describe(e) : label.name() + ": " + describe(e);
     }
 
     private static String describe(Element e) {

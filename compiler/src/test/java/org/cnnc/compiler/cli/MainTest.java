@@ -150,7 +150,7 @@ class MainTest {
         Path two = write("two.cnn", LENET5 + "network Tiny {\n  input 4\n  fc(2)\n}\n");
         Run r = run("check", two.toString(), "-n", "Tiny");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.out().startsWith("Tiny: ok (1 layers, output 2, 10 parameters)"), r.out());
+        assertTrue(r.out().startsWith("Tiny: ok (1 layer, output 2, 10 parameters)"), r.out());
     }
 
     @Test

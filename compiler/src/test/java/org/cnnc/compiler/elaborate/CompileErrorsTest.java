@@ -257,9 +257,10 @@ class CompileErrorsTest {
 
     @Test
     void duplicateNamesInAScope() {
+        // Reported at the second label, pointing back at the first.
         CompileError e = fails(network("x: conv -> x: relu"));
-        assertError(e, 3, 17, "the name 'x' is used twice in this scope (first used at line 3, column 6)");
-        assertError(fails(network("[a: conv]*2")), 3, 7, "the name 'a' is used twice");
+        assertError(e, 3, 14, "the name 'x' is used twice in this scope (first used at line 3, column 3)");
+        assertError(fails(network("[a: conv]*2")), 3, 4, "the name 'a' is used twice");
     }
 
     @Test
