@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.cnnc.compiler.Pipeline;
 import org.cnnc.compiler.emit.ModelNames;
+import org.cnnc.compiler.optimize.Optimizer;
 import org.cnnc.compiler.pack.ModelBuilder;
 import org.cnnc.compiler.shape.ShapedGraph;
 import org.cnnc.compiler.weights.Weights;
@@ -28,9 +29,13 @@ final class BuiltModels {
 
     private BuiltModels() {}
 
-    /** The stdlib network {@code name} with parameter overrides, built with seeded He weights. */
+    /** The stdlib network {@code name} with parameter overrides, built at -O2 with seeded He weights. */
     static Built get(String name, Map<String, String> params) {
-        return CACHE.computeIfAbsent(name + params, key -> build(name, params));
+        return get(name, params, Optimizer.Settings.DEFAULT);
+    }
+
+    static Built get(String name, Map<String, String> params, Optimizer.Settings optimization) {
+        return CACHE.computeIfAbsent(name + params + optimization, key -> build(name, params, optimization));
     }
 
     private static synchronized Path dir() throws java.io.IOException {
@@ -41,14 +46,14 @@ final class BuiltModels {
         return dir;
     }
 
-    private static Built build(String name, Map<String, String> params) {
+    private static Built build(String name, Map<String, String> params, Optimizer.Settings optimization) {
         try {
             ShapedGraph shaped = Pipeline.shaped(Pipeline.source(name), null, params);
             Weights weights = Weights.heInit(shaped.graph(), WEIGHT_SEED);
             String className = ModelNames.className(shaped.graph().name());
-            Path jar = dir().resolve(name + "-" + Integer.toHexString(params.hashCode()) + ".jar");
+            Path jar = dir().resolve(name + "-" + Integer.toHexString(params.hashCode()) + "-O" + optimization.level() + ".jar");
             ModelBuilder.buildJar(new ModelBuilder.Request(shaped, weights, "test.models", className,
-                    Map.of("network", shaped.graph().name())), jar, message -> { });
+                    Map.of("network", shaped.graph().name(), "optimization", optimization.toString()), optimization), jar, message -> { });
             jar.toFile().deleteOnExit();
             URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, BuiltModels.class.getClassLoader());
             Model model = (Model) Class.forName("test.models." + className, true, loader)

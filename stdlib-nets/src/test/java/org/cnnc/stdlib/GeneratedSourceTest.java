@@ -58,8 +58,9 @@ class GeneratedSourceTest {
         ShapedGraph shaped = Pipeline.shaped(Pipeline.source("resnet18"), null, Map.of());
         var request = new ModelBuilder.Request(shaped, null, "p", "ResNet18", Map.of());
         String source = Files.readString(ModelBuilder.emitSources(request, dir).get(0));
-        assertTrue(source.contains("layer1.0.conv1: conv 64 3×3 p1 no bias, 64×56×56 → 64×56×56 (stdlib:resnet18.cnn line"),
-                "kernel comment names the layer, its shapes and its line");
+        assertTrue(source.contains("layer1.0.conv1: conv 64 3×3 p1 no bias + bn + relu, 64×56×56 → 64×56×56 (stdlib:resnet18.cnn line"),
+                "kernel comment names the layer, what is fused into it, its shapes and its line");
+        assertTrue(source.contains("Fused into this kernel: layer1.0.bn1, layer1.0.2."), "names the fused layers");
         assertFalse(source.contains("TODO"));
     }
 }

@@ -26,6 +26,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    OptimizeOptions optimize;
+
     @Option(names = {"-o", "--output"}, paramLabel = "MODEL.jar", description = "the jar to write (default: CLASS.jar)")
     Path output;
 
@@ -40,7 +43,8 @@ final class BuildCommand implements Callable<Integer> {
         String className = model.className(g);
         Path jar = output != null ? output : Path.of(className + ".jar");
         var request = new ModelBuilder.Request(shaped, w, model.packageName, className,
-                ModelOptions.metadata(shaped, network.file().name(), weights.describe()));
+                ModelOptions.metadata(shaped, network.file().name(), weights.describe(), optimize.settings()),
+                optimize.settings());
         ModelBuilder.buildJar(request, jar, Progress.to(spec.commandLine().getErr()));
         spec.commandLine().getOut().printf("%s: wrote %s (class %s.%s, %,d parameters)%n",
                 g.name(), jar, model.packageName, className, shaped.totalParams());

@@ -27,6 +27,9 @@ final class EmitCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    OptimizeOptions optimize;
+
     @Option(names = {"-d", "--directory"}, paramLabel = "DIR", required = true, description = "the source root to write under")
     Path directory;
 
@@ -46,7 +49,8 @@ final class EmitCommand implements Callable<Integer> {
         Graph g = shaped.graph();
         Weights w = resources == null ? null : weights.resolve(g, spec.commandLine().getErr());
         var request = new ModelBuilder.Request(shaped, w, model.packageName, model.className(g),
-                ModelOptions.metadata(shaped, network.file().name(), resources == null ? "not written" : weights.describe()));
+                ModelOptions.metadata(shaped, network.file().name(), resources == null ? "not written" : weights.describe(),
+                        optimize.settings()), optimize.settings());
         try {
             List<Path> files = ModelBuilder.emitSources(request, directory);
             files.forEach(f -> spec.commandLine().getOut().println(f));

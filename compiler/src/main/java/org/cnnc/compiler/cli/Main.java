@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cnnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compiles networks written in the .cnn language.%n"
                 + "FILE|NAME is a .cnn file or the name of a stdlib network (see `cnnc list`).",
-        subcommands = {CheckCommand.class, SummaryCommand.class, BuildCommand.class, EmitCommand.class, RunCommand.class,
+        subcommands = {CheckCommand.class, SummaryCommand.class, ExplainCommand.class, BuildCommand.class, EmitCommand.class, RunCommand.class,
                 InitWeightsCommand.class, ExportCommand.class, ListCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_INPUT_ERROR = 1;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.cnnc.compiler.emit.ModelNames;
 import org.cnnc.compiler.ir.Graph;
+import org.cnnc.compiler.optimize.Optimizer;
 import org.cnnc.compiler.shape.ShapedGraph;
 import picocli.CommandLine.Option;
 
@@ -22,7 +23,7 @@ final class ModelOptions {
         return className != null ? className : ModelNames.className(g.name());
     }
 
-    static Map<String, String> metadata(ShapedGraph shaped, String source, String weights) {
+    static Map<String, String> metadata(ShapedGraph shaped, String source, String weights, Optimizer.Settings optimization) {
         Graph g = shaped.graph();
         Map<String, String> m = new LinkedHashMap<>();
         m.put("network", g.name());
@@ -34,6 +35,7 @@ final class ModelOptions {
         m.put("parameterCount", Long.toString(shaped.totalParams()));
         m.put("weights", weights);
         m.put("target", "jvm");
+        m.put("optimization", optimization.toString());
         m.put("cnncVersion", Main.version());
         return m;
     }

@@ -1,6 +1,7 @@
 package org.cnnc.compiler.lower;
 
 import java.util.List;
+import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.shape.ShapedGraph;
 
@@ -8,8 +9,10 @@ import org.cnnc.compiler.shape.ShapedGraph;
  * What the emitters turn into code: kernels in execution order, each reading and writing
  * tensors that live in the caller's input, the caller's output, or an arena buffer whose
  * per-sample size is planned here (buffers are reused once their tensor is dead).
+ * {@code shaped} is the network as written (its tensors are what the model loads);
+ * {@code graph} the optimized graph the kernels compute.
  */
-public record KernelPlan(ShapedGraph shaped, List<Kernel> kernels, List<Long> bufferSizes) {
+public record KernelPlan(ShapedGraph shaped, Graph graph, List<Kernel> kernels, List<Long> bufferSizes) {
 
     public KernelPlan {
         kernels = List.copyOf(kernels);
@@ -29,8 +32,8 @@ public record KernelPlan(ShapedGraph shaped, List<Kernel> kernels, List<Long> bu
     }
 
     /**
-     * One kernel: computes {@code node} (and, after fusion, the nodes folded into it) from the
-     * tensors at {@code inputs} into {@code output}.
+     * One kernel: computes {@code node} (and the nodes fused into its epilogue) from the tensors
+     * at {@code inputs} into {@code output}.
      */
     public record Kernel(int index, Node node, List<Location> inputs, Location output) {
         public Kernel {

@@ -20,8 +20,13 @@ import org.cnnc.compiler.shape.ShapedGraph;
 public final class Lowering {
     private Lowering() {}
 
+    /** Lowers the network as written, one kernel per layer. */
     public static KernelPlan lower(ShapedGraph shaped) {
-        Graph g = shaped.graph();
+        return lower(shaped, shaped.graph());
+    }
+
+    /** Lowers {@code g}, an optimized form of {@code shaped}'s graph. */
+    public static KernelPlan lower(ShapedGraph shaped, Graph g) {
         int outputId = g.output();
 
         // Which node's tensor each node's value really is (views share their source's tensor).
@@ -64,7 +69,7 @@ public final class Lowering {
             where.put(n.id(), out);
             kernels.add(new Kernel(k, n, inputs, out));
         }
-        return new KernelPlan(shaped, kernels, sizes);
+        return new KernelPlan(shaped, g, kernels, sizes);
     }
 
     /** A buffer whose tensor is dead before kernel k: the smallest that fits, else the largest grown. */

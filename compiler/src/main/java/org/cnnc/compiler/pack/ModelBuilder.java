@@ -18,6 +18,7 @@ import org.cnnc.compiler.diag.Pos;
 import org.cnnc.compiler.emit.jvm.JvmEmitter;
 import org.cnnc.compiler.lower.KernelPlan;
 import org.cnnc.compiler.lower.Lowering;
+import org.cnnc.compiler.optimize.Optimizer;
 import org.cnnc.compiler.shape.ShapedGraph;
 import org.cnnc.compiler.weights.Weights;
 import org.cnnc.compiler.weights.WeightsFile;
@@ -35,13 +36,23 @@ public final class ModelBuilder {
 
     /** What to build. {@code metadata} lands in the manifest and in {@link Model#metadata()}. */
     public record Request(ShapedGraph shaped, Weights weights, String packageName, String className,
-                          Map<String, String> metadata) {}
+                          Map<String, String> metadata, Optimizer.Settings optimization) {
+        /** A request with the default optimization (-O2). */
+        public Request(ShapedGraph shaped, Weights weights, String packageName, String className, Map<String, String> metadata) {
+            this(shaped, weights, packageName, className, metadata, Optimizer.Settings.DEFAULT);
+        }
+    }
+
+    /** The kernel plan of a request: its graph optimized as asked, then lowered. */
+    public static KernelPlan plan(ShapedGraph shaped, Optimizer.Settings optimization) {
+        return Lowering.lower(shaped, Optimizer.optimize(shaped.graph(), optimization).graph());
+    }
 
     private ModelBuilder() {}
 
     /** Writes the generated sources under {@code dir} (as a source root) and returns the files. */
     public static List<Path> emitSources(Request r, Path dir) throws IOException {
-        KernelPlan plan = Lowering.lower(r.shaped());
+        KernelPlan plan = plan(r.shaped(), r.optimization());
         JvmEmitter.Output out = JvmEmitter.emit(plan, r.packageName(), r.className(), r.metadata());
         return List.of(out.file().writeToPath(dir));
     }

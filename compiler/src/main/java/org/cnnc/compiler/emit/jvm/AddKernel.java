@@ -13,7 +13,9 @@ final class AddKernel {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2]).declaration());
         Kernels.beginParallel(b, "batch * C");
-        b.addStatement("for (int i = from * HW, end = to * HW; i < end; i++) y[i] = $L", sum);
+        b.beginControlFlow("for (int i = from * HW, end = to * HW; i < end; i++)");
+        Kernels.store(b, k, sum.toString(), "i", -1);
+        b.endControlFlow();
         Kernels.endParallel(b);
         return b.build();
     }

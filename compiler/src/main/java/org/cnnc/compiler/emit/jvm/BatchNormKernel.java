@@ -19,7 +19,7 @@ final class BatchNormKernel {
         b.addStatement("float scale = (float) (gamma[c] / Math.sqrt(var[c] + $L))", literal(bn.eps()));
         b.addStatement("float shift = beta[c] - mean[c] * scale");
         b.beginControlFlow("for (int i = nc * HW, end = i + HW; i < end; i++)");
-        b.addStatement("y[i] = x0[i] * scale + shift");
+        Kernels.store(b, k, "x0[i] * scale + shift", "i", -1);
         b.endControlFlow().endControlFlow();
         Kernels.endParallel(b);
         return b.build();

@@ -17,7 +17,8 @@ final class ConvKernel {
                 .add("SH", c.sh()).add("SW", c.sw()).add("PH", c.ph()).add("PW", c.pw())
                 .add("DH", c.dh()).add("DW", c.dw()).declaration());
         b.addStatement("final float[] w = $L", k.tensor("weight"));
-        if (c.bias()) b.addStatement("final float[] bias = $L", k.tensor("bias"));
+        boolean bias = k.hasBias(c.bias());
+        if (bias) b.addStatement("final float[] bias = $L", k.tensor("bias"));
         Kernels.beginParallel(b, "batch * OC");
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int n = nc / OC, oc = nc % OC");
@@ -26,7 +27,7 @@ final class ConvKernel {
         b.addStatement("int yo = nc * (OH * OW)");
         b.beginControlFlow("for (int oh = 0; oh < OH; oh++)");
         b.beginControlFlow("for (int ow = 0; ow < OW; ow++)");
-        b.addStatement("float acc = $L", c.bias() ? "bias[oc]" : "0f");
+        b.addStatement("float acc = $L", bias ? "bias[oc]" : "0f");
         b.beginControlFlow("for (int ic = 0; ic < ICG; ic++)");
         b.beginControlFlow("for (int kh = 0; kh < KH; kh++)");
         b.addStatement("int ih = oh * SH - PH + kh * DH");
@@ -36,7 +37,7 @@ final class ConvKernel {
         b.addStatement("if (iw < 0 || iw >= IW) continue");
         b.addStatement("acc += x0[xg + (ic * IH + ih) * IW + iw] * w[wo + (ic * KH + kh) * KW + kw]");
         b.endControlFlow().endControlFlow().endControlFlow();
-        b.addStatement("y[yo + oh * OW + ow] = acc");
+        Kernels.store(b, k, "acc", "yo + oh * OW + ow", 1);
         b.endControlFlow().endControlFlow().endControlFlow();
         Kernels.endParallel(b);
         return b.build();

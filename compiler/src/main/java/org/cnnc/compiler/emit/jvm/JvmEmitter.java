@@ -39,6 +39,7 @@ public final class JvmEmitter {
     private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
     private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
     private static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
+    private static final ClassName FOLD = ClassName.get("org.cnnc.runtime", "Fold");
     private static final ClassName SAFETENSORS = ClassName.get("org.cnnc.runtime.weights", "SafeTensors");
     private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
 
@@ -74,10 +75,13 @@ public final class JvmEmitter {
                     .addJavadoc("$L $L\n", t.name(), t.shape()).build());
         }
 
-        constructors(type, tensors, fields);
+        Map<Integer, Map<String, String>> prepared = prepared(type, plan, fields);
+        constructors(type, tensors, fields, Math.ceilDiv(prepared.size(), LOADS_PER_METHOD));
         accessors(type, plan, metadata);
         forward(type, plan);
-        for (Kernel k : plan.kernels()) type.addMethod(kernel(k, g, fields));
+        for (Kernel k : plan.kernels()) {
+            type.addMethod(kernel(k, plan.graph(), fields, prepared.getOrDefault(k.index(), Map.of())));
+        }
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -86,7 +90,49 @@ public final class JvmEmitter {
         return new Output(file, resource);
     }
 
-    private static void constructors(TypeSpec.Builder type, List<StateDict.Tensor> tensors, Map<String, String> fields) {
+    /**
+     * Fields and a {@code prepare} method for weights transformed when the model loads (a
+     * BatchNorm folded into its conv or fc); returns, per kernel, "weight"/"bias" → field.
+     */
+    private static Map<Integer, Map<String, String>> prepared(TypeSpec.Builder type, KernelPlan plan, Map<String, String> fields) {
+        Map<Integer, Map<String, String>> out = new java.util.TreeMap<>();
+        List<CodeBlock> steps = new ArrayList<>();
+        for (Kernel k : plan.kernels()) {
+            Node n = k.node();
+            String bn = n.epilogue().batchNorm();
+            if (bn == null) continue;
+            boolean ownBias = switch (n.op()) {
+                case org.cnnc.compiler.ir.Op.Conv c -> c.bias();
+                case org.cnnc.compiler.ir.Op.Fc f -> f.bias();
+                default -> throw new IllegalStateException("BatchNorm folded into " + n.op().kind());
+            };
+            String w = "k" + k.index() + "_weight", b = "k" + k.index() + "_bias";
+            for (String f : List.of(w, b)) {
+                type.addField(FieldSpec.builder(FLOATS, f, Modifier.PRIVATE)
+                        .addJavadoc("$L with $L folded in\n", n.name(), bn).build());
+            }
+            steps.add(CodeBlock.builder()
+                    .addStatement("f = $T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", FOLD,
+                            fields.get(n.name() + ".weight"), ownBias ? fields.get(n.name() + ".bias") : "null",
+                            fields.get(bn + ".weight"), fields.get(bn + ".bias"), fields.get(bn + ".running_mean"),
+                            fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels())
+                    .addStatement("$L = f[0]", w)
+                    .addStatement("$L = f[1]", b)
+                    .build());
+            out.put(k.index(), Map.of("weight", w, "bias", b));
+        }
+        for (int chunk = 0; chunk * LOADS_PER_METHOD < steps.size(); chunk++) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder("prepare" + chunk).addModifiers(Modifier.PRIVATE)
+                    .addJavadoc("Folds BatchNorm statistics into the weights before them.\n")
+                    .addStatement("float[][] f");
+            steps.subList(chunk * LOADS_PER_METHOD, Math.min(steps.size(), (chunk + 1) * LOADS_PER_METHOD)).forEach(m::addCode);
+            type.addMethod(m.build());
+        }
+        return out;
+    }
+
+    private static void constructors(TypeSpec.Builder type, List<StateDict.Tensor> tensors, Map<String, String> fields,
+                                     int prepareChunks) {
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Loads the weights from the class path and uses {@code -Dcnnc.threads} (default: all processors) threads.\n")
@@ -110,6 +156,7 @@ public final class JvmEmitter {
             }
             type.addMethod(load.build());
         }
+        for (int c = 0; c < prepareChunks; c++) main.addStatement("prepare$L()", c);
         main.nextControlFlow("catch ($T e)", java.io.IOException.class)
                 .addStatement("throw new $T(\"cannot load the weights \" + WEIGHTS + \": \" + e.getMessage(), e)",
                         java.io.UncheckedIOException.class)
@@ -195,16 +242,17 @@ public final class JvmEmitter {
         return "k" + k.index() + "_" + k.node().op().kind();
     }
 
-    private static MethodSpec kernel(Kernel k, Graph g, Map<String, String> fields) {
+    private static MethodSpec kernel(Kernel k, Graph g, Map<String, String> fields, Map<String, String> prepared) {
         Node n = k.node();
         List<Shape> inShapes = n.inputs().stream().map(i -> g.node(i).shape()).toList();
         if (inShapes.isEmpty()) inShapes = List.of(n.shape());   // the input copied to the output
-        KernelContext ctx = new KernelContext(n, inShapes, fields::get);
+        KernelContext ctx = new KernelContext(n, inShapes, fields::get, prepared);
         MethodSpec.Builder m = MethodSpec.methodBuilder(kernelName(k))
                 .addModifiers(Modifier.PRIVATE)
-                .addJavadoc("$L: $L, $L → $L ($L line $L).\n", n.named() ? n.name() : "(" + n.name() + ")",
-                        OpText.describe(n.op()), inShapes.stream().map(Shape::toString).collect(Collectors.joining(" + ")),
+                .addJavadoc("$L: $L$L, $L → $L ($L line $L).\n", n.named() ? n.name() : "(" + n.name() + ")",
+                        OpText.describe(n.op()), n.epilogue(), inShapes.stream().map(Shape::toString).collect(Collectors.joining(" + ")),
                         n.shape(), n.pos().file().name(), n.pos().line());
+        if (!n.absorbed().isEmpty()) m.addJavadoc("<p>Fused into this kernel: $L.\n", String.join(", ", n.absorbed()));
         for (int i = 0; i < inShapes.size(); i++) m.addParameter(float[].class, "x" + i);
         m.addParameter(float[].class, "y").addParameter(int.class, "batch");
         m.addCode(Kernels.body(ctx));

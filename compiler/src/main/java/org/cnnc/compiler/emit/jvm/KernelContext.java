@@ -1,7 +1,9 @@
 package org.cnnc.compiler.emit.jvm;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import org.cnnc.compiler.ir.Epilogue;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.ir.Shape;
 
@@ -9,8 +11,10 @@ import org.cnnc.compiler.ir.Shape;
  * What one kernel's source is written from: its node, the shapes of its inputs and output,
  * and how the model's fields for that node's tensors are named. In the kernel body the inputs
  * are the arrays {@code x0, x1, …}, the output is {@code y}, and {@code batch} is the batch.
+ * {@code prepared} maps "weight" and "bias" to the fields holding weights transformed at load
+ * (a folded BatchNorm), where there are such.
  */
-record KernelContext(Node node, List<Shape> inputs, Function<String, String> field) {
+record KernelContext(Node node, List<Shape> inputs, Function<String, String> field, Map<String, String> prepared) {
 
     Shape in() {
         return inputs.get(0);
@@ -20,8 +24,18 @@ record KernelContext(Node node, List<Shape> inputs, Function<String, String> fie
         return node.shape();
     }
 
+    Epilogue epilogue() {
+        return node.epilogue();
+    }
+
     /** The field holding this node's tensor {@code suffix} ("weight", "bias", "running_mean"...). */
     String tensor(String suffix) {
-        return field.apply(node.name() + "." + suffix);
+        String p = prepared.get(suffix);
+        return p != null ? p : field.apply(node.name() + "." + suffix);
+    }
+
+    /** Whether the kernel adds a bias: its own, or one a folded BatchNorm brought. */
+    boolean hasBias(boolean own) {
+        return own || prepared.containsKey("bias");
     }
 }

@@ -1,6 +1,7 @@
 package org.cnnc.compiler.emit.jvm;
 
 import com.palantir.javapoet.CodeBlock;
+import org.cnnc.compiler.ir.Epilogue;
 import org.cnnc.compiler.ir.Op;
 import org.cnnc.compiler.ir.Shape;
 
@@ -33,6 +34,23 @@ final class Kernels {
         return CodeBlock.builder()
                 .addStatement("System.arraycopy(x0, 0, y, 0, batch * $L)", k.out().elements())
                 .build();
+    }
+
+    /**
+     * Stores {@code value} to {@code y[index]} through the node's epilogue: its activation, the
+     * residual (the kernel's input {@code residualInput}) and the activation after it.
+     */
+    static void store(CodeBlock.Builder b, KernelContext k, String value, String index, int residualInput) {
+        Epilogue e = k.epilogue();
+        if (e.act() == null && !e.residual() && e.after() == null) {
+            b.addStatement("y[$L] = $L", index, value);
+            return;
+        }
+        b.addStatement("float v = $L", value);
+        if (e.act() != null) b.addStatement("v = $L", ActivationKernel.expression(e.act()));
+        if (e.residual()) b.addStatement("v += x$L[$L]", residualInput, index);
+        if (e.after() != null) b.addStatement("v = $L", ActivationKernel.expression(e.after()));
+        b.addStatement("y[$L] = v", index);
     }
 
     /** Opens {@code parallel.forRange(count, (from, to) -> {}; close with {@link #endParallel}. */
