@@ -37,6 +37,7 @@ public final class SummaryJson {
         root.put("weightBytes", shaped.weightBytes());
         root.put("inputBytes", shaped.inputBytes() * batch);
         root.put("activationBytes", shaped.activationBytes() * batch);
+        root.put("workingMemoryBytes", SummaryTable.arenaBytes(shaped) * batch);
         ArrayNode dropped = root.putArray("droppedOptionals");
         for (Graph.DroppedOptional d : g.dropped()) {
             ObjectNode o = dropped.addObject();

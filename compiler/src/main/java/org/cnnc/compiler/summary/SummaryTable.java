@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Locale;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
+import org.cnnc.compiler.lower.Lowering;
+import org.cnnc.compiler.optimize.Optimizer;
 import org.cnnc.compiler.shape.LayerStats;
 import org.cnnc.compiler.shape.ShapedGraph;
 
@@ -62,6 +64,8 @@ public final class SummaryTable {
         out.append("Input:               ").append(bytes(shaped.inputBytes() * batch)).append('\n');
         out.append("Activations:         ").append(bytes(shaped.activationBytes() * batch))
                 .append(" (every layer's output, batch ").append(batch).append(")\n");
+        out.append("Working memory:      ").append(bytes(arenaBytes(shaped) * batch))
+                .append(" (the compiled model's buffers, reused between layers, -O2)\n");
         if (!g.dropped().isEmpty()) {
             out.append("Dropped optionals:\n");
             Map<Graph.DroppedOptional, Integer> counts = new LinkedHashMap<>();
@@ -71,6 +75,12 @@ public final class SummaryTable {
                     .append(" — ").append(d.reason()).append('\n'));
         }
         return out.toString();
+    }
+
+    /** Bytes per sample of the arena the default build plans, with buffers reused by liveness. */
+    static long arenaBytes(ShapedGraph shaped) {
+        Graph optimized = Optimizer.optimize(shaped.graph(), Optimizer.Settings.DEFAULT).graph();
+        return 4 * Lowering.lower(shaped, optimized).arenaElements();
     }
 
     static String group(long n) {
