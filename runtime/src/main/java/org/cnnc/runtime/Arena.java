@@ -2,17 +2,23 @@ package org.cnnc.runtime;
 
 /**
  * The working memory of one inference: a fixed number of float buffers whose per-sample sizes
- * the compiler planned, grown to the largest batch seen and then reused, so that a warm
- * model allocates nothing.
+ * the compiler planned, grown to the largest batch seen and then reused, plus one scratch
+ * buffer that kernels use for packing. A warm model allocates nothing.
  */
 public final class Arena {
     private final int[] perSample;
     private final float[][] buffers;
+    private final float[] scratch;
     private int batch;
 
-    public Arena(int[] perSampleSizes) {
+    public Arena(int[] perSampleSizes, int scratchFloats) {
         this.perSample = perSampleSizes.clone();
         this.buffers = new float[perSample.length][];
+        this.scratch = new float[scratchFloats];
+    }
+
+    public Arena(int[] perSampleSizes) {
+        this(perSampleSizes, 0);
     }
 
     /** Makes every buffer hold at least {@code batch} samples. */
@@ -28,9 +34,14 @@ public final class Arena {
         return buffers[index];
     }
 
+    /** Scratch space for the kernels of one call; its contents do not outlive a kernel. */
+    public float[] scratch() {
+        return scratch;
+    }
+
     /** Bytes held now. */
     public long bytes() {
-        long total = 0;
+        long total = 4L * scratch.length;
         for (float[] b : buffers) total += b == null ? 0 : 4L * b.length;
         return total;
     }

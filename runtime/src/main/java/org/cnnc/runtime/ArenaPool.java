@@ -5,15 +5,22 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /** Arenas for concurrent calls: each call takes one (making it if none is free) and gives it back. */
 public final class ArenaPool {
     private final int[] perSampleSizes;
+    private final int scratchFloats;
     private final ConcurrentLinkedDeque<Arena> free = new ConcurrentLinkedDeque<>();
 
-    public ArenaPool(int[] perSampleSizes) {
+    public ArenaPool(int[] perSampleSizes, long scratchFloats) {
+        if (scratchFloats > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("scratch too large: " + scratchFloats);
         this.perSampleSizes = perSampleSizes.clone();
+        this.scratchFloats = (int) scratchFloats;
+    }
+
+    public ArenaPool(int[] perSampleSizes) {
+        this(perSampleSizes, 0);
     }
 
     public Arena take(int batch) {
         Arena a = free.pollFirst();
-        if (a == null) a = new Arena(perSampleSizes);
+        if (a == null) a = new Arena(perSampleSizes, scratchFloats);
         a.ensure(batch);
         return a;
     }
