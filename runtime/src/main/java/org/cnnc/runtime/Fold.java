@@ -21,4 +21,27 @@ public final class Fold {
         }
         return new float[][] {w, b};
     }
+
+    /**
+     * Merges two fully connected layers with nothing between them: for W₁ [mid, in] and
+     * W₂ [out, mid], returns {W₂·W₁ [out, in], W₂·b₁ + b₂ [out]} (biases may be null).
+     * Sums are taken in double.
+     */
+    public static float[][] linear(float[] w1, float[] b1, float[] w2, float[] b2, int in, int mid, int out) {
+        float[] w = new float[Math.multiplyExact(out, in)];
+        float[] b = new float[out];
+        double[] row = new double[in];
+        for (int o = 0; o < out; o++) {
+            java.util.Arrays.fill(row, 0);
+            double bias = b2 == null ? 0 : b2[o];
+            for (int m = 0; m < mid; m++) {
+                double a = w2[o * mid + m];
+                if (b1 != null) bias += a * b1[m];
+                for (int i = 0, at = m * in; i < in; i++) row[i] += a * w1[at + i];
+            }
+            for (int i = 0; i < in; i++) w[o * in + i] = (float) row[i];
+            b[o] = (float) bias;
+        }
+        return new float[][] {w, b};
+    }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = {"Shows what the optimizer does to a network: each pass and what it fused, the kernels with the "
                 + "layers each holds, the intermediate traffic saved, and the memory plan.",
-                "Passes: remove-identity, fold-bn, fuse-residual, fuse-activation (switch any off with --no-fuse=NAME)."})
+                "Passes: remove-identity, fold-bn, fold-linear, fuse-residual, fuse-activation (switch any off with --no-fuse=NAME)."})
 final class ExplainCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;

@@ -19,6 +19,7 @@ public final class Optimizer {
     private static final List<Pass> PASSES = List.of(
             new RemoveIdentities(),
             new FoldBatchNorm(),
+            new FoldLinear(),
             new FuseResidualAdd(),
             new FuseActivation());
 

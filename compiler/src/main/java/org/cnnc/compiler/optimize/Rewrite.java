@@ -65,6 +65,16 @@ final class Rewrite {
         consumers.set(p, new HashSet<>(consumers.get(g)));
     }
 
+    /**
+     * {@code gone}, read by nothing but {@code reader}, disappears into it: {@code reader}
+     * becomes {@code merged} (which now reads what {@code gone} read).
+     */
+    void absorbInto(int gone, int reader, Node merged) {
+        int g = resolve(gone), r = resolve(reader);
+        nodes[r] = merged;
+        target[g] = r;
+    }
+
     /** The input ids of a live node, resolved to live producers. */
     List<Integer> inputs(int id) {
         return nodes[resolve(id)].inputs().stream().map(this::resolve).toList();

@@ -99,36 +99,51 @@ public final class JvmEmitter {
         List<CodeBlock> steps = new ArrayList<>();
         for (Kernel k : plan.kernels()) {
             Node n = k.node();
-            String bn = n.epilogue().batchNorm();
-            if (bn == null) continue;
-            boolean ownBias = switch (n.op()) {
-                case org.cnnc.compiler.ir.Op.Conv c -> c.bias();
-                case org.cnnc.compiler.ir.Op.Fc f -> f.bias();
-                default -> throw new IllegalStateException("BatchNorm folded into " + n.op().kind());
-            };
+            String bn = n.epilogue().batchNorm(), before = n.epilogue().linearBefore();
+            if (bn == null && before == null) continue;
             String w = "k" + k.index() + "_weight", b = "k" + k.index() + "_bias";
+            String what = bn != null ? bn + " folded in" : before + " folded in";
             for (String f : List.of(w, b)) {
                 type.addField(FieldSpec.builder(FLOATS, f, Modifier.PRIVATE)
-                        .addJavadoc("$L with $L folded in\n", n.name(), bn).build());
+                        .addJavadoc("$L with $L\n", n.name(), what).build());
             }
-            steps.add(CodeBlock.builder()
-                    .addStatement("f = $T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", FOLD,
-                            fields.get(n.name() + ".weight"), ownBias ? fields.get(n.name() + ".bias") : "null",
-                            fields.get(bn + ".weight"), fields.get(bn + ".bias"), fields.get(bn + ".running_mean"),
-                            fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels())
-                    .addStatement("$L = f[0]", w)
-                    .addStatement("$L = f[1]", b)
-                    .build());
+            CodeBlock.Builder step = CodeBlock.builder();
+            if (before != null) {
+                org.cnnc.compiler.ir.Op.Fc first = (org.cnnc.compiler.ir.Op.Fc) written(plan, before).op();
+                org.cnnc.compiler.ir.Op.Fc second = (org.cnnc.compiler.ir.Op.Fc) n.op();
+                int in = (int) plan.graph().node(n.inputs().get(0)).shape().elements();
+                step.addStatement("f = $T.linear($L, $L, $L, $L, $L, $L, $L)", FOLD,
+                        fields.get(before + ".weight"), first.bias() ? fields.get(before + ".bias") : "null",
+                        fields.get(n.name() + ".weight"), second.bias() ? fields.get(n.name() + ".bias") : "null",
+                        in, first.outFeatures(), second.outFeatures());
+            } else {
+                boolean ownBias = switch (n.op()) {
+                    case org.cnnc.compiler.ir.Op.Conv c -> c.bias();
+                    case org.cnnc.compiler.ir.Op.Fc f -> f.bias();
+                    default -> throw new IllegalStateException("BatchNorm folded into " + n.op().kind());
+                };
+                step.addStatement("f = $T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", FOLD,
+                        fields.get(n.name() + ".weight"), ownBias ? fields.get(n.name() + ".bias") : "null",
+                        fields.get(bn + ".weight"), fields.get(bn + ".bias"), fields.get(bn + ".running_mean"),
+                        fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels());
+            }
+            steps.add(step.addStatement("$L = f[0]", w).addStatement("$L = f[1]", b).build());
             out.put(k.index(), Map.of("weight", w, "bias", b));
         }
         for (int chunk = 0; chunk * LOADS_PER_METHOD < steps.size(); chunk++) {
             MethodSpec.Builder m = MethodSpec.methodBuilder("prepare" + chunk).addModifiers(Modifier.PRIVATE)
-                    .addJavadoc("Folds BatchNorm statistics into the weights before them.\n")
+                    .addJavadoc("Folds BatchNorm statistics and merged fc layers into the weights the kernels use.\n")
                     .addStatement("float[][] f");
             steps.subList(chunk * LOADS_PER_METHOD, Math.min(steps.size(), (chunk + 1) * LOADS_PER_METHOD)).forEach(m::addCode);
             type.addMethod(m.build());
         }
         return out;
+    }
+
+    /** The node of the network as written that has this name. */
+    private static Node written(KernelPlan plan, String name) {
+        return plan.shaped().graph().nodes().stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no layer " + name));
     }
 
     private static void constructors(TypeSpec.Builder type, List<StateDict.Tensor> tensors, Map<String, String> fields,
