@@ -1,6 +1,5 @@
 package org.cnnc.stdlib;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,9 +102,9 @@ class GeneratedModelTest {
         float[] batched = new float[out * 3];
         b.model().predict(x, batched, 3);
         for (int s = 0; s < 3; s++) {
+            // Kernels may tile a batch differently from one sample, so sums round differently.
             float[] one = b.model().predict(java.util.Arrays.copyOfRange(x, s * in, (s + 1) * in));
-            assertArrayEquals(java.util.Arrays.copyOfRange(batched, s * out, (s + 1) * out), one, 0f,
-                    name + " sample " + s);
+            assertClose(one, java.util.Arrays.copyOfRange(batched, s * out, (s + 1) * out), name + " sample " + s);
         }
     }
 }

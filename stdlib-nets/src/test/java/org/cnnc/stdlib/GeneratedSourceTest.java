@@ -33,7 +33,7 @@ class GeneratedSourceTest {
             String cls = jar.getManifest().getMainAttributes().getValue(ModelBuilder.MODEL_CLASS);
             JarEntry entry = jar.getJarEntry(cls.replace('.', '/') + ".class");
             Map<String, Integer> sizes = MethodSizes.of(jar.getInputStream(entry).readAllBytes());
-            assertTrue(sizes.size() > b.shaped().graph().nodes().size() / 2, "found the kernel methods");
+            assertTrue(sizes.keySet().stream().filter(m -> m.matches("k\\d+_.*")).count() > 20, "found the kernel methods");
             sizes.forEach((method, size) -> assertTrue(size < HUGE_METHOD_LIMIT,
                     name + ": " + method + " has " + size + " bytes of bytecode"));
         }

@@ -2,6 +2,7 @@ package org.cnnc.compiler.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.cnnc.compiler.emit.tornado.TornadoApi;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.pack.ModelBuilder;
 import org.cnnc.compiler.shape.ShapedGraph;
@@ -32,22 +33,30 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "MODEL.jar", description = "the jar to write (default: CLASS.jar)")
     Path output;
 
+    @Option(names = "--tornado-api", paramLabel = "JAR",
+            description = "with --target tornadovm: TornadoVM's API jar to compile against (default: the one in $TORNADO_SDK "
+                    + "or $TORNADOVM_HOME); it is not copied into the model jar")
+    Path tornadoApi;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        ModelBuilder.Target target = model.target();
+        Path api = target == ModelBuilder.Target.TORNADOVM ? TornadoApi.locate(tornadoApi, System::getenv) : null;
         ShapedGraph shaped = network.shaped();
         Graph g = shaped.graph();
         Weights w = weights.resolve(g, spec.commandLine().getErr());
         String className = model.className(g);
         Path jar = output != null ? output : Path.of(className + ".jar");
         var request = new ModelBuilder.Request(shaped, w, model.packageName, className,
-                ModelOptions.metadata(shaped, network.file().name(), weights.describe(), optimize.settings()),
+                ModelOptions.metadata(shaped, network.file().name(), weights.describe(), optimize.settings(), target),
                 optimize.settings());
-        ModelBuilder.buildJar(request, jar, Progress.to(spec.commandLine().getErr()));
-        spec.commandLine().getOut().printf("%s: wrote %s (class %s.%s, %,d parameters)%n",
-                g.name(), jar, model.packageName, className, shaped.totalParams());
+        ModelBuilder.buildJar(request, jar, Progress.to(spec.commandLine().getErr()), target, api);
+        spec.commandLine().getOut().printf("%s: wrote %s (class %s.%s, %,d parameters%s)%n",
+                g.name(), jar, model.packageName, className, shaped.totalParams(),
+                target == ModelBuilder.Target.JVM ? "" : ", " + target.id() + " target");
         return 0;
     }
 }

@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "emit", mixinStandardHelpOptions = true,
         description = {"Writes the generated Java source of a network under a source root, without compiling it.",
                 "With --resources DIR it also writes the weights resource the class loads, under DIR "
-                        + "(for building the model inside your own project)."})
+                        + "(for building the model inside your own project).",
+                "With --target tornadovm it writes four classes: the model, its kernels for TornadoVM (CKernels) and for "
+                        + "the JVM (CJvmKernels), and the TaskGraph class (CTaskGraph); the last two compile only against "
+                        + "TornadoVM's API jar, which emit does not need."})
 final class EmitCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
@@ -48,11 +51,12 @@ final class EmitCommand implements Callable<Integer> {
         ShapedGraph shaped = network.shaped();
         Graph g = shaped.graph();
         Weights w = resources == null ? null : weights.resolve(g, spec.commandLine().getErr());
+        ModelBuilder.Target target = model.target();
         var request = new ModelBuilder.Request(shaped, w, model.packageName, model.className(g),
                 ModelOptions.metadata(shaped, network.file().name(), resources == null ? "not written" : weights.describe(),
-                        optimize.settings()), optimize.settings());
+                        optimize.settings(), target), optimize.settings());
         try {
-            List<Path> files = ModelBuilder.emitSources(request, directory);
+            List<Path> files = ModelBuilder.emitSources(request, directory, target);
             files.forEach(f -> spec.commandLine().getOut().println(f));
         } catch (IOException e) {
             throw new CompileError(Pos.none(directory.toString()), "cannot write the sources: " + e.getMessage());

@@ -85,6 +85,7 @@ final class RunCommand implements Callable<Integer> {
         if (batch < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1");
         if (threads != null && threads < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1");
         PrintWriter out = spec.commandLine().getOut();
+        List<String> names = labels == null ? List.of() : readLabels(labels);
         try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, RunCommand.class.getClassLoader());
              Model model = load(loader)) {
             int n = batch;
@@ -105,7 +106,6 @@ final class RunCommand implements Callable<Integer> {
             long start = System.nanoTime();
             model.predict(x, y, n);
             double ms = (System.nanoTime() - start) / 1e6;
-            List<String> names = labels == null ? List.of() : Files.readAllLines(labels);
             out.printf(Locale.ROOT, "%s (%s backend): %d sample%s in %.1f ms (first call, includes JIT warm-up)%n",
                     model.name(), model.backend(), n, n == 1 ? "" : "s", ms);
             int per = model.outputSize();
@@ -120,7 +120,11 @@ final class RunCommand implements Callable<Integer> {
                 int[] shape = new int[model.outputShape().length + 1];
                 shape[0] = n;
                 System.arraycopy(model.outputShape(), 0, shape, 1, shape.length - 1);
-                Npy.write(output, new NpyArray(shape, y));
+                try {
+                    Npy.write(output, new NpyArray(shape, y));
+                } catch (IOException e) {
+                    throw new CompileError(Pos.none(output.toString()), "cannot write the output: " + reason(e));
+                }
             }
         }
         return 0;
@@ -147,6 +151,20 @@ final class RunCommand implements Callable<Integer> {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new CompileError(where, "cannot load model class " + className + ": " + cause);
         }
+    }
+
+    private static List<String> readLabels(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new CompileError(Pos.none(file.toString()), "cannot read the labels: " + reason(e));
+        }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file or directory";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        return e.getMessage();
     }
 
     private static NpyArray readNpy(Path file) {

@@ -23,7 +23,8 @@ final class FuseResidualAdd implements Pass {
         Rewrite r = new Rewrite(graph);
         List<String> changes = new ArrayList<>();
         for (Node add : graph.nodes()) {
-            if (!(add.op() instanceof Op.Add) || add.inputs().size() != 2) continue;
+            // an add that already applies an activation of its own would lose it
+            if (!(add.op() instanceof Op.Add) || add.inputs().size() != 2 || !r.node(add.id()).epilogue().isEmpty()) continue;
             int a = r.resolve(add.inputs().get(0)), b = r.resolve(add.inputs().get(1));
             int conv = Math.max(a, b), other = Math.min(a, b);
             Node n = r.node(conv);

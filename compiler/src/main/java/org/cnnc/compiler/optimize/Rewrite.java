@@ -62,7 +62,10 @@ final class Rewrite {
         int g = resolve(gone), p = resolve(into);
         nodes[p] = merged;
         target[g] = p;
-        consumers.set(p, new HashSet<>(consumers.get(g)));
+        Set<Integer> readers = new HashSet<>(consumers.get(p));
+        readers.remove(g);
+        readers.addAll(consumers.get(g));
+        consumers.set(p, readers);
     }
 
     /**

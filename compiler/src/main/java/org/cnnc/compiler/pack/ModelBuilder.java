@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.cnnc.compiler.diag.CompileError;
 import org.cnnc.compiler.diag.Pos;
 import org.cnnc.compiler.emit.jvm.JvmEmitter;
+import org.cnnc.compiler.emit.tornado.TornadoEmitter;
 import org.cnnc.compiler.lower.KernelPlan;
 import org.cnnc.compiler.lower.Lowering;
 import org.cnnc.compiler.optimize.Optimizer;
@@ -52,7 +53,31 @@ public final class ModelBuilder {
 
     /** Writes the generated sources under {@code dir} (as a source root) and returns the files. */
     public static List<Path> emitSources(Request r, Path dir) throws IOException {
+        return emitSources(r, dir, Target.JVM);
+    }
+
+    /** What the generated code runs on. */
+    public enum Target {
+        /** Java kernels on the JVM's threads. */
+        JVM,
+        /** {@code @Parallel} kernels in TornadoVM TaskGraphs, with the same kernels as JVM loops where TornadoVM is absent. */
+        TORNADOVM;
+
+        /** The name on the command line and in the metadata. */
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Writes the generated sources of {@code target} under {@code dir} (as a source root) and returns the files. */
+    public static List<Path> emitSources(Request r, Path dir, Target target) throws IOException {
         KernelPlan plan = plan(r.shaped(), r.optimization());
+        if (target == Target.TORNADOVM) {
+            TornadoEmitter.Output out = TornadoEmitter.emit(plan, r.packageName(), r.className(), r.metadata());
+            List<Path> files = new java.util.ArrayList<>();
+            for (var f : out.all()) files.add(f.writeToPath(dir));
+            return files;
+        }
         JvmEmitter.Output out = JvmEmitter.emit(plan, r.packageName(), r.className(), r.metadata());
         return List.of(out.file().writeToPath(dir));
     }
@@ -70,16 +95,25 @@ public final class ModelBuilder {
     }
 
     public static void buildJar(Request r, Path jar, Consumer<String> progress) {
+        buildJar(r, jar, progress, Target.JVM, null);
+    }
+
+    /**
+     * Builds the model jar of {@code target}. The tornadovm target compiles against TornadoVM's
+     * API jar {@code tornadoApi} (see {@code TornadoApi.locate}), which the model jar does not include.
+     */
+    public static void buildJar(Request r, Path jar, Consumer<String> progress, Target target, Path tornadoApi) {
+        if (target == Target.TORNADOVM && tornadoApi == null) throw new IllegalArgumentException("the tornadovm target needs TornadoVM's API jar");
         Path work = null;
         Path partial = null;
         try {
             work = Files.createTempDirectory("cnnc-build");
             Path sources = work.resolve("src"), classes = work.resolve("classes");
             progress.accept("emitting Java source");
-            List<Path> files = emitSources(r, sources);
+            List<Path> files = emitSources(r, sources, target);
             progress.accept("compiling");
             Path runtime = runtimeLocation();
-            InProcessCompiler.compile(files, classes, List.of(runtime));
+            InProcessCompiler.compile(files, classes, target == Target.TORNADOVM ? List.of(runtime, tornadoApi) : List.of(runtime));
 
             long bytes = 4L * r.weights().all().values().stream().mapToLong(a -> a.length).sum();
             progress.accept(String.format("writing weights (%,d bytes)", bytes));

@@ -18,7 +18,7 @@ public final class Images {
     public static float[] read(Path file, int channels, int size, float[] mean, float[] std) throws IOException {
         BufferedImage image = ImageIO.read(file.toFile());
         if (image == null) {
-            throw new IOException(file + " is not an image ImageIO can read (PNG, JPEG, BMP, GIF)");
+            throw new IOException("not a picture ImageIO can read (PNG, JPEG, BMP, GIF)");
         }
         return toTensor(image, channels, size, mean, std);
     }

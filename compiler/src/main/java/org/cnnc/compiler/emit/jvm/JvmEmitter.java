@@ -66,22 +66,20 @@ public final class JvmEmitter {
         type.addField(FieldSpec.builder(String.class, "WEIGHTS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .initializer("$S", resource).build());
         type.addField(FieldSpec.builder(PARALLEL, "parallel", Modifier.PRIVATE, Modifier.FINAL).build());
-        type.addField(FieldSpec.builder(ARENA_POOL, "arenas", Modifier.PRIVATE, Modifier.FINAL)
-                .initializer("new $T(new int[] {$L})", ARENA_POOL, plan.bufferSizes().stream()
-                        .map(String::valueOf).collect(Collectors.joining(", ")))
-                .build());
+        type.addField(FieldSpec.builder(ARENA_POOL, "arenas", Modifier.PRIVATE, Modifier.FINAL).build());
         for (StateDict.Tensor t : tensors) {
             type.addField(FieldSpec.builder(FLOATS, fields.get(t.name()), Modifier.PRIVATE)
                     .addJavadoc("$L $L\n", t.name(), t.shape()).build());
         }
 
         Map<Integer, Map<String, String>> prepared = prepared(type, plan, fields);
-        constructors(type, tensors, fields, Math.ceilDiv(prepared.size(), LOADS_PER_METHOD));
+        List<KernelContext> contexts = new ArrayList<>();
+        for (Kernel k : plan.kernels()) contexts.add(context(k, plan.graph(), fields, prepared.getOrDefault(k.index(), Map.of())));
+        int setupChunks = setup(type, plan, contexts, tensors, fields);
+        constructors(type, tensors, fields, Math.ceilDiv(prepared.size(), LOADS_PER_METHOD), setupChunks, plan);
         accessors(type, plan, metadata);
         forward(type, plan);
-        for (Kernel k : plan.kernels()) {
-            type.addMethod(kernel(k, plan.graph(), fields, prepared.getOrDefault(k.index(), Map.of())));
-        }
+        for (int i = 0; i < contexts.size(); i++) type.addMethod(kernel(plan.kernels().get(i), contexts.get(i)));
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -147,7 +145,7 @@ public final class JvmEmitter {
     }
 
     private static void constructors(TypeSpec.Builder type, List<StateDict.Tensor> tensors, Map<String, String> fields,
-                                     int prepareChunks) {
+                                     int prepareChunks, int setupChunks, KernelPlan plan) {
         type.addMethod(MethodSpec.constructorBuilder()
                 .addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Loads the weights from the class path and uses {@code -Dcnnc.threads} (default: all processors) threads.\n")
@@ -171,12 +169,16 @@ public final class JvmEmitter {
             }
             type.addMethod(load.build());
         }
-        for (int c = 0; c < prepareChunks; c++) main.addStatement("prepare$L()", c);
         main.nextControlFlow("catch ($T e)", java.io.IOException.class)
                 .addStatement("throw new $T(\"cannot load the weights \" + WEIGHTS + \": \" + e.getMessage(), e)",
                         java.io.UncheckedIOException.class)
-                .endControlFlow()
-                .addStatement("parallel = new $T(threads)", PARALLEL);
+                .endControlFlow();
+        for (int c = 0; c < prepareChunks; c++) main.addStatement("prepare$L()", c);
+        for (int c = 0; c < setupChunks; c++) main.addStatement("setup$L()", c);
+        main.addStatement("release()")
+                .addStatement("parallel = new $T(threads)", PARALLEL)
+                .addStatement("arenas = new $T(new int[] {$L}, scratchFloats(threads))", ARENA_POOL,
+                        plan.bufferSizes().stream().map(String::valueOf).collect(Collectors.joining(", ")));
         type.addMethod(main.build());
     }
 
@@ -237,6 +239,7 @@ public final class JvmEmitter {
                 for (Location l : k.inputs()) args.add(location(l));
                 args.add(location(k.output()));
                 args.add("batch");
+                if (RuntimeKernels.handles(k.node())) args.add("arena.scratch()");
                 run.addStatement("$L($L)", kernelName(k), String.join(", ", args));
             }
             type.addMethod(run.build());
@@ -257,11 +260,73 @@ public final class JvmEmitter {
         return "k" + k.index() + "_" + k.node().op().kind();
     }
 
-    private static MethodSpec kernel(Kernel k, Graph g, Map<String, String> fields, Map<String, String> prepared) {
+    private static KernelContext context(Kernel k, Graph g, Map<String, String> fields, Map<String, String> prepared) {
         Node n = k.node();
         List<Shape> inShapes = n.inputs().stream().map(i -> g.node(i).shape()).toList();
         if (inShapes.isEmpty()) inShapes = List.of(n.shape());   // the input copied to the output
-        KernelContext ctx = new KernelContext(n, inShapes, fields::get, prepared);
+        return new KernelContext(n, inShapes, fields::get, prepared);
+    }
+
+    /**
+     * Fields for the runtime kernel objects, {@code setup} methods that make them when the model
+     * loads, {@code release} (the arrays only setup needed), and {@code scratchFloats}.
+     * Returns the number of setup methods.
+     */
+    private static int setup(TypeSpec.Builder type, KernelPlan plan, List<KernelContext> contexts,
+                             List<StateDict.Tensor> tensors, Map<String, String> fields) {
+        List<CodeBlock> creates = new ArrayList<>();
+        List<String> objects = new ArrayList<>();
+        java.util.Set<String> stillRead = new java.util.TreeSet<>();
+        for (int i = 0; i < contexts.size(); i++) {
+            KernelContext k = contexts.get(i);
+            if (!RuntimeKernels.handles(k.node())) {
+                // Emitted loops read the node's own tensors (BatchNorm statistics, transposed-conv weights).
+                for (StateDict.Tensor t : tensors) {
+                    if (t.name().startsWith(k.node().name() + ".")) stillRead.add(fields.get(t.name()));
+                }
+                continue;
+            }
+            String field = kernelField(plan.kernels().get(i));
+            type.addField(FieldSpec.builder(RuntimeKernels.type(k.node()), field, Modifier.PRIVATE).build());
+            creates.add(CodeBlock.builder().addStatement(RuntimeKernels.create(field, k)).build());
+            objects.add(field);
+        }
+        int chunks = 0;
+        for (; chunks * LOADS_PER_METHOD < creates.size(); chunks++) {
+            MethodSpec.Builder m = MethodSpec.methodBuilder("setup" + chunks).addModifiers(Modifier.PRIVATE)
+                    .addJavadoc("Makes the convolution and fully connected kernels, packing their weights.\n");
+            creates.subList(chunks * LOADS_PER_METHOD, Math.min(creates.size(), (chunks + 1) * LOADS_PER_METHOD))
+                    .forEach(m::addCode);
+            type.addMethod(m.build());
+        }
+        MethodSpec.Builder release = MethodSpec.methodBuilder("release").addModifiers(Modifier.PRIVATE)
+                .addJavadoc("Lets go of the arrays the kernels copied when they were made.\n");
+        for (StateDict.Tensor t : tensors) {
+            String f = fields.get(t.name());
+            if (!stillRead.contains(f)) release.addStatement("$L = null", f);
+        }
+        for (Kernel k : plan.kernels()) {
+            if (k.node().epilogue().batchNorm() != null || k.node().epilogue().linearBefore() != null) {
+                release.addStatement("k$L_weight = null", k.index()).addStatement("k$L_bias = null", k.index());
+            }
+        }
+        type.addMethod(release.build());
+        MethodSpec.Builder scratch = MethodSpec.methodBuilder("scratchFloats").addModifiers(Modifier.PRIVATE)
+                .returns(long.class).addParameter(int.class, "threads")
+                .addJavadoc("The scratch space the largest kernel needs for one call.\n")
+                .addStatement("long most = 0");
+        for (String o : objects) scratch.addStatement("most = Math.max(most, $L.scratchFloats(threads))", o);
+        type.addMethod(scratch.addStatement("return most").build());
+        return chunks;
+    }
+
+    private static String kernelField(Kernel k) {
+        return "k" + k.index();
+    }
+
+    private static MethodSpec kernel(Kernel k, KernelContext ctx) {
+        Node n = ctx.node();
+        List<Shape> inShapes = ctx.inputs();
         MethodSpec.Builder m = MethodSpec.methodBuilder(kernelName(k))
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("$L: $L$L, $L → $L ($L line $L).\n", n.named() ? n.name() : "(" + n.name() + ")",
@@ -270,7 +335,12 @@ public final class JvmEmitter {
         if (!n.absorbed().isEmpty()) m.addJavadoc("<p>Fused into this kernel: $L.\n", String.join(", ", n.absorbed()));
         for (int i = 0; i < inShapes.size(); i++) m.addParameter(float[].class, "x" + i);
         m.addParameter(float[].class, "y").addParameter(int.class, "batch");
-        m.addCode(Kernels.body(ctx));
+        if (RuntimeKernels.handles(n)) {
+            m.addParameter(float[].class, "scratch");
+            m.addCode(RuntimeKernels.call(kernelField(k), ctx));
+        } else {
+            m.addCode(Kernels.body(ctx));
+        }
         return m.build();
     }
 

@@ -1,0 +1,134 @@
+package org.cnnc.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** 1 GFLOP per sample (2 × 0.5 G MACs), so GFLOP/s = 1000 / median ms at batch 1. */
+    private static final Map<String, Report.Summary> SUMMARIES = Map.of(
+            "tiny", new Report.Summary("Tiny", 500_000_000L),
+            "kernels/conv_bn_relu-64x56x56", new Report.Summary("ConvBnRelu", 115_605_504L));
+
+    private static JsonNode resource(String name) throws IOException {
+        try (InputStream in = ReportTest.class.getResourceAsStream("/" + name)) {
+            return JSON.readTree(in);
+        }
+    }
+
+    private static Report report(List<Report.ColdRun> cold) throws IOException {
+        return report(cold, List.of(2.4, 2.2, 2.0));
+    }
+
+    private static Report report(List<Report.ColdRun> cold, List<Double> loads) throws IOException {
+        JsonNode networks = resource("jmh-sample.json");
+        Report.Settings settings = new Report.Settings("quick", "examples/benchmarks/run.sh --quick", "jvm", 441,
+                LocalDate.of(2026, 11, 24), "AMD EPYC", 2, 125.0, loads);
+        return new Report(Report.parseJmh(networks), Report.parseJmh(resource("kernels-sample.json")), cold,
+                name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0));
+    }
+
+    private static List<Report.ColdRun> coldRuns() {
+        float[] ort = {1f, -2f, 4f};
+        float[] cnnc = {1f, -2f, 4.0004f};
+        return List.of(
+                new Report.ColdRun("tiny", "cnnc-O2", 1, 50, 300, 900, cnnc, null),
+                new Report.ColdRun("tiny", "onnxruntime", 1, 40, 20, 700, ort, "1.24.2"),
+                new Report.ColdRun("tiny", "cnnc-O2", 1, 70, 200, 800, cnnc, null),
+                new Report.ColdRun("tiny", "onnxruntime", 1, 60, 10, 600, ort, "1.24.2"),
+                new Report.ColdRun("tiny", "cnnc-O2", 1, 60, 250, 1000, cnnc, null),
+                new Report.ColdRun("tiny", "onnxruntime", 1, 50, 30, 650, ort, "1.24.2"));
+    }
+
+    private static String line(String markdown, String start) {
+        return markdown.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with " + start + " in\n" + markdown));
+    }
+
+    @Test
+    void readsTheMedianInMillisecondsWhateverJmhsUnit() throws IOException {
+        List<Report.Result> results = Report.parseJmh(resource("jmh-sample.json"));
+        assertEquals(4, results.size());
+        assertEquals(25.0, results.get(0).medianMs(), 1e-12);   // the 50th percentile, not the mean (26)
+        assertEquals(10.0, results.get(1).medianMs(), 1e-12);   // 10,000 us/op
+        assertEquals(1234.5, results.get(0).allocBytesPerOp(), 1e-12);
+        assertEquals(40, results.get(0).samples());             // the histogram's counts, over iterations
+        assertTrue(Double.isNaN(results.get(3).allocBytesPerOp()));   // run without the gc profiler
+    }
+
+    @Test
+    void tabulatesEveryVariantWithRatiosToOnnxRuntimeAndToTheUnfusedBuild() throws IOException {
+        String md = report(coldRuns()).markdown();
+        // O0: 25 ms → 40 GFLOP/s, 9.1 % of 441, 5× ONNX Runtime's 5 ms
+        assertEquals("| Tiny (`tiny`) | 1.00 | cnnc -O0 | 25.0 | 40.0 | 9.1 % | 5.00× |  | 1,235 |  |",
+                line(md, "| Tiny (`tiny`)"));
+        // O2: 10 ms → 100 GFLOP/s, 22.7 %, 2× ORT, 2.5× faster than O0; cold first call: median of 300, 200, 250
+        assertEquals("|  |  | cnnc -O2 | 10.0 | 100.0 | 22.7 % | 2.00× | 2.50× | 0 | 250 |",
+                line(md, "|  |  | cnnc -O2 | 10.0"));
+        assertEquals("|  |  | ONNX Runtime | 5.00 | 200.0 | 45.4 % | 1 |  | 480 | 20.0 |",
+                line(md, "|  |  | ONNX Runtime"));
+    }
+
+    @Test
+    void writesOneTablePerBatchSizeWithTheBatchInTheFlopCount() throws IOException {
+        String md = report(List.of()).markdown();
+        assertTrue(md.contains("## Networks, batch 1\n"));
+        assertTrue(md.contains("## Networks, batch 8\n"));
+        // batch 8: 8 GFLOP in 40 ms = 200 GFLOP/s; no other variant, so no ratios; no gc profiler, no cold run
+        assertEquals("| Tiny (`tiny`) | 8.00 | cnnc -O2 | 40.0 | 200.0 | 45.4 % |  |  |  |  |",
+                line(md.substring(md.indexOf("## Networks, batch 8")), "| Tiny (`tiny`)"));
+    }
+
+    @Test
+    void comparesFusedKernelsWithTheirUnfusedSequence() throws IOException {
+        String md = report(List.of()).markdown();
+        // 0.231 GFLOP; 3 ms → 77.1 GFLOP/s, 2 ms → 115.6 GFLOP/s; 1.5× faster fused
+        assertEquals("| conv_bn_relu | 64×56×56 | 0.231 | 3.00 | 2.00 | 1.50× | 77.1 | 115.6 | 16 / 0 |",
+                line(md, "| conv_bn_relu"));
+    }
+
+    @Test
+    void summarisesColdRunsByMedianAndChecksTheOutputsAgainstOnnxRuntime() throws IOException {
+        String md = report(coldRuns()).markdown();
+        assertEquals("| tiny | cnnc -O2 | 1 | 3 | 60.0 | 250 | 900 | 1.0e-04 |", line(md, "| tiny | cnnc -O2"));
+        assertEquals("| tiny | ONNX Runtime | 1 | 3 | 50.0 | 20.0 | 650 |  |", line(md, "| tiny | ONNX Runtime"));
+        assertTrue(md.contains("| ONNX Runtime | 1.24.2, "));
+    }
+
+    @Test
+    void marksAQuickRunAndStatesTheMachineAndCommand() throws IOException {
+        String md = report(List.of()).markdown();
+        assertTrue(md.startsWith("# cnnc benchmarks (quick run)\n"));
+        assertTrue(md.contains("Command: `examples/benchmarks/run.sh --quick` (2 min 5 s in all)"));
+        assertTrue(md.contains("| CPU | AMD EPYC, 2 logical processors |"));
+        assertTrue(md.contains("| JDK | 25.0.1 (OpenJDK 64-Bit Server VM 25.0.1+8-LTS) |"));
+        assertTrue(md.contains("| date | 2026-11-24 |"));
+    }
+
+    @Test
+    void warnsWhenOtherProcessesSharedTheMachine() throws IOException {
+        assertFalse(report(List.of()).markdown().contains("The machine was busy"));
+        String busy = report(List.of(), List.of(8.8, 4.1, 2.5)).markdown();
+        assertTrue(busy.contains("> **The machine was busy**: the load average reached 8.8 on 2 processors"));
+        assertTrue(busy.contains("| load average | 8.80, 4.10, 2.50 (1 min,"));
+    }
+
+    @Test
+    void rejectsThroughputModeWhoseScoreIsNotATime() {
+        assertThrows(IllegalArgumentException.class, () -> Report.millisPerUnit("ops/ms"));
+        assertEquals(1e-6, Report.millisPerUnit("ns/op"), 0);
+    }
+}

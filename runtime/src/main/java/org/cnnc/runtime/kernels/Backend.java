@@ -1,0 +1,10 @@
+package org.cnnc.runtime.kernels;
+
+/** Makes kernels of one implementation; names no vector type, so it loads without the Vector API. */
+interface Backend {
+    Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue);
+
+    Linear linear(int in, int out, float[] weights, Epilogue epilogue);
+
+    String describe();
+}

@@ -1,0 +1,88 @@
+package org.cnnc.runtime.kernels;
+
+import org.cnnc.runtime.Parallel;
+
+/**
+ * A 2-D convolution over NCHW float tensors (groups, stride, padding, dilation) with its epilogue
+ * fused, specialised to every dimension but the batch. Weights are PyTorch's
+ * {@code [OC, IC/groups, KH, KW]}, prepared once when the kernel is made. An instance holds no
+ * per-call state: it may run on several threads at once, each call with its own scratch.
+ */
+public abstract class Conv2d {
+    final ConvShape shape;
+    final Epilogue epilogue;
+
+    Conv2d(ConvShape shape, Epilogue epilogue) {
+        this.shape = shape;
+        this.epilogue = epilogue;
+    }
+
+    /** The Vector API implementation where it is available, else plain loops. */
+    public static Conv2d create(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                                int dh, int dw, int groups, float[] weights, Epilogue epilogue) {
+        return create(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, weights, epilogue, VectorSupport.Impl.AUTO);
+    }
+
+    static Conv2d create(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                         int dh, int dw, int groups, float[] weights, Epilogue epilogue, VectorSupport.Impl impl) {
+        ConvShape s = new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+        if (weights.length != s.weightCount()) {
+            throw new IllegalArgumentException("conv " + s + ": " + weights.length + " weights, expected " + s.weightCount());
+        }
+        Epilogue e = epilogue == null ? Epilogue.NONE : epilogue;
+        e.checkBias(oc, "conv " + s);
+        return VectorSupport.backend(impl).conv(s, weights, e);
+    }
+
+    public final int outH() {
+        return shape.oh();
+    }
+
+    public final int outW() {
+        return shape.ow();
+    }
+
+    /** Elements of one input sample (IC·IH·IW). */
+    public final int inputSize() {
+        return shape.ic() * shape.ih() * shape.iw();
+    }
+
+    /** Elements of one output sample (OC·OH·OW). */
+    public final int outputSize() {
+        return shape.oc() * shape.oh() * shape.ow();
+    }
+
+    /** Multiply-accumulates per sample. */
+    public final long macs() {
+        return shape.macs();
+    }
+
+    /** Floats of scratch one call needs when {@code parallel} has {@code threads} threads. */
+    public abstract long scratchFloats(int threads);
+
+    /**
+     * x: batch×IC×IH×IW, y: batch×OC×OH×OW, residual: same shape as y, or null (required iff the
+     * epilogue adds one); scratch: at least {@link #scratchFloats} floats for {@code parallel}'s
+     * thread count (may be null when that is 0). y must not overlap x; the residual may be y
+     * itself (each output reads its residual before it is written).
+     */
+    public abstract void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel);
+
+    /** The implementation and its strategy for this shape, for diagnostics. */
+    public abstract String strategy();
+
+    void checkCall(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
+        long in = (long) batch * inputSize(), out = (long) batch * outputSize();
+        if (batch < 1) throw new IllegalArgumentException("conv: batch must be at least 1, not " + batch);
+        if (x.length < in) throw new IllegalArgumentException("conv " + shape + ": input holds " + x.length + " floats, needs " + in);
+        if (y.length < out) throw new IllegalArgumentException("conv " + shape + ": output holds " + y.length + " floats, needs " + out);
+        if (epilogue.residual() && (residual == null || residual.length < out)) {
+            throw new IllegalArgumentException("conv " + shape + ": residual missing or shorter than " + out);
+        }
+        long need = scratchFloats(parallel.threads());
+        if (need > 0 && (scratch == null || scratch.length < need)) {
+            throw new IllegalArgumentException("conv " + shape + ": scratch holds " + (scratch == null ? 0 : scratch.length)
+                    + " floats, needs " + need + " for " + parallel.threads() + " threads");
+        }
+    }
+}

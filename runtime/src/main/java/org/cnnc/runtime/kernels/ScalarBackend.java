@@ -1,0 +1,19 @@
+package org.cnnc.runtime.kernels;
+
+/** Plain-loop kernels: what runs when the Vector API is absent. */
+final class ScalarBackend implements Backend {
+    @Override
+    public Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue) {
+        return new ScalarConv2d(shape, weights, epilogue);
+    }
+
+    @Override
+    public Linear linear(int in, int out, float[] weights, Epilogue epilogue) {
+        return new ScalarLinear(in, out, weights, epilogue);
+    }
+
+    @Override
+    public String describe() {
+        return "plain loops (no Vector API)";
+    }
+}

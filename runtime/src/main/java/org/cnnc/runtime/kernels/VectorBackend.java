@@ -1,0 +1,25 @@
+package org.cnnc.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+
+/** The Vector API kernels; loaded by name, only when {@code jdk.incubator.vector} is present. */
+final class VectorBackend implements Backend {
+    VectorBackend() {}
+
+    @Override
+    public Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue) {
+        if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, epilogue);
+        return new VectorGemmConv(shape, weights, epilogue);
+    }
+
+    @Override
+    public Linear linear(int in, int out, float[] weights, Epilogue epilogue) {
+        return new VectorLinear(in, out, weights, epilogue);
+    }
+
+    @Override
+    public String describe() {
+        int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return "Vector API, " + bits + "-bit vectors (" + FloatVector.SPECIES_PREFERRED.length() + " floats)";
+    }
+}

@@ -1,0 +1,114 @@
+package org.cnnc.runtime.kernels;
+
+import static org.cnnc.runtime.kernels.VectorOps.S;
+import static org.cnnc.runtime.kernels.VectorOps.VL;
+
+import jdk.incubator.vector.FloatVector;
+import org.cnnc.runtime.Parallel;
+
+/**
+ * Depthwise convolution (groups = IC = OC) on the Vector API, direct, one channel of one sample
+ * at a time; vectors run along the output row, each tap one vector load and one FMA.
+ *
+ * <p>Each channel is first copied into its padded, stride-phase-split image ({@link PaddedLayout})
+ * in the thread's scratch, where every tap of a run of outputs is one contiguous, unmasked load.
+ * Measured (144 channels 56×56, 3×3 stride 1, one thread, best of many calls): 0.25–0.33 ms
+ * this way, of which the copies take about 0.13 ms; reading the input in place with masked
+ * loads for the padding instead (no copy) took 0.31–0.42 ms.
+ *
+ * <p>The sums of a channel go to scratch and the epilogue writes them out, so the residual may
+ * be the output itself.
+ */
+final class VectorDepthwiseConv extends Conv2d {
+    private final PaddedLayout layout;
+    private final float[] w;
+    private final int taps, perThread, sumsAt;
+
+    VectorDepthwiseConv(ConvShape s, float[] weights, Epilogue epilogue) {
+        super(s, epilogue);
+        w = weights.clone();
+        taps = s.kh() * s.kw();
+        layout = new PaddedLayout(s);
+        // the padded image (reads run up to a vector past a row's last output), then the sums
+        // (whose rows are stored as whole vectors)
+        sumsAt = layout.channelStride + VL;
+        perThread = sumsAt + s.oh() * s.ow() + VL;
+    }
+
+    @Override
+    public long scratchFloats(int threads) {
+        return (long) threads * perThread;
+    }
+
+    @Override
+    public String strategy() {
+        return "Vector API depthwise, direct from the padded image" + (taps == 9 ? ", 3x3 weights in registers" : "");
+    }
+
+    @Override
+    public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
+        checkCall(x, y, residual, batch, scratch, parallel);
+        final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
+        final long macs = shape.macs() * batch;
+        final int threads = Threads.workers(parallel, macs, Threads.STREAM);
+        Threads.forRange(parallel, threads, macs, Threads.STREAM, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int p = t * perThread, sums = p + sumsAt;
+                for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
+                    int c = u % channels;
+                    layout.fill(x, u / channels * inputSize(), c, c + 1, scratch, p);
+                    if (taps == 9) {
+                        padded3x3(scratch, p, c, scratch, sums);
+                    } else {
+                        padded(scratch, p, c, scratch, sums);
+                    }
+                    VectorOps.epilogue(scratch, sums, 0, y, u * plane, 0, 1, plane, c, epilogue, residual);
+                }
+            }
+        });
+    }
+
+    /** Sums of channel c from its padded image at {@code p[pBase]} into {@code y[yc]}. */
+    private void padded(float[] p, int pBase, int c, float[] y, int yc) {
+        final int oh = shape.oh(), ow = shape.ow(), wq = layout.wq, wo = c * taps;
+        final int[] tap = layout.taps;
+        for (int r = 0; r < oh; r++) {
+            int row = pBase + r * wq, yr = yc + r * ow;
+            for (int j = 0; j < ow; j += VL) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int t = 0; t < taps; t++) {
+                    acc = FloatVector.broadcast(S, w[wo + t]).fma(FloatVector.fromArray(S, p, row + tap[t] + j), acc);
+                }
+                acc.intoArray(y, yr + j);
+            }
+        }
+    }
+
+    private void padded3x3(float[] p, int pBase, int c, float[] y, int yc) {
+        final int oh = shape.oh(), ow = shape.ow(), wq = layout.wq, wo = c * 9;
+        final int[] tap = layout.taps;
+        final int t0 = tap[0], t1 = tap[1], t2 = tap[2], t3 = tap[3], t4 = tap[4], t5 = tap[5], t6 = tap[6],
+                t7 = tap[7], t8 = tap[8];
+        final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
+                w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
+                w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]),
+                w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]),
+                w8 = FloatVector.broadcast(S, w[wo + 8]);
+        for (int r = 0; r < oh; r++) {
+            int row = pBase + r * wq, yr = yc + r * ow;
+            for (int j = 0; j < ow; j += VL) {
+                int i = row + j;
+                FloatVector acc = w0.mul(FloatVector.fromArray(S, p, i + t0));
+                acc = w1.fma(FloatVector.fromArray(S, p, i + t1), acc);
+                acc = w2.fma(FloatVector.fromArray(S, p, i + t2), acc);
+                acc = w3.fma(FloatVector.fromArray(S, p, i + t3), acc);
+                acc = w4.fma(FloatVector.fromArray(S, p, i + t4), acc);
+                acc = w5.fma(FloatVector.fromArray(S, p, i + t5), acc);
+                acc = w6.fma(FloatVector.fromArray(S, p, i + t6), acc);
+                acc = w7.fma(FloatVector.fromArray(S, p, i + t7), acc);
+                acc = w8.fma(FloatVector.fromArray(S, p, i + t8), acc);
+                acc.intoArray(y, yr + j);
+            }
+        }
+    }
+}

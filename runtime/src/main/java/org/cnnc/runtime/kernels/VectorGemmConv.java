@@ -1,0 +1,357 @@
+package org.cnnc.runtime.kernels;
+
+import static org.cnnc.runtime.kernels.VectorOps.S;
+import static org.cnnc.runtime.kernels.VectorOps.VL;
+
+import jdk.incubator.vector.FloatVector;
+import org.cnnc.runtime.Parallel;
+
+/**
+ * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
+ * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR = 8 rows
+ * ([k][8] contiguous, rows past OC/g zero); the microkernel holds an 8 × 2-vector tile of sums
+ * in 16 registers and does one broadcast-FMA per weight and vector, K times, then writes the
+ * tile to scratch, from where the epilogue (bias, activation, residual, activation) stores it to
+ * the output: the store is the only pass over the output. Row panels past OC/g and column panels
+ * past the last pixel compute padding that is never stored.
+ *
+ * <p>B is never materialised as im2col. A 1×1 stride-1 unpadded convolution reads B straight from
+ * the NCHW input (row k is input channel k; only a last, partial column panel is copied, so that
+ * no load runs past the array). Any other convolution first copies the input once per call into
+ * a zero-padded image split by stride phase ({@link PaddedLayout}) and computes the output over
+ * "extended" columns q = oh·Wq + ow, Wq the width of a phase image: every row of B is then a
+ * contiguous run of that image at a fixed offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)],
+ * which the microkernel loads directly (one table lookup per k). The Wq − OW extended columns at
+ * the end of each output row (2 of 58 for a 3×3 pad-1 conv on 56×56) are computed and dropped.
+ *
+ * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
+ * against all row panels (sharing the packed weights), or a run of row panels against all
+ * columns when that balances better (few pixels, e.g. 7×7); each writes the rows of the padded
+ * image its own columns need. Batches of at least as many samples as threads go out as whole
+ * samples instead.
+ *
+ * <p>Measured on the 2-core Zen 5 (AVX-512, 16 floats per vector), one thread, GFLOP/s best of
+ * many calls (the machine was shared, so medians ran 5–15 % lower), ReLU epilogue:
+ * <ul>
+ * <li>1×1 convs read straight from the input: 256→64 at 56×56 145–152, 64→256 at 56×56 138–147,
+ *     1024→256 at 14×14 160–174, 512→2048 at 7×7 130–135 (49 pixels fill 64 columns). Copying
+ *     every column panel into a packed panel first: 138–151, 144–151, 163–167, same within noise,
+ *     so the direct form stays: no copy and no scratch.</li>
+ * <li>3×3 convs from the padded image: 64 ch at 56×56 144–157, 128 ch at 28×28 146–157, 256 ch at
+ *     14×14 147–159, 512 ch at 7×7 137–150, stride 2 (128 ch 56→28) 125–132; 7×7 stride-2 stem
+ *     (3→64, 224) 142–154. Writing an im2col panel into packed panels from the same image and
+ *     running the GEMM on those: 150–158, 139–161, 123–163, and 98–118 for the stem (K = 147
+ *     makes the copy count): no gain, so no im2col.</li>
+ * <li>The epilogue store: 64→256 at 56×56 (K = 64, where it shows most) 0.70 ms against 0.56 ms
+ *     with the store left out, once it was one call per tile; per-row calls with masked
+ *     vectors had cost 0.83 ms.</li>
+ * <li>A 12 × 2-vector tile (24 accumulators) ran at 55–90 and spilled; 8 × 2 stays.</li>
+ * <li>Passing the sums to the store as vectors instead of through memory cost 10×: the call
+ *     was not inlined, so C2 boxed the vectors, and allocated the boxes inside the K loop.</li>
+ * </ul>
+ */
+final class VectorGemmConv extends Conv2d {
+    /** Rows of the register tile; columns are two vectors. */
+    static final int MR = 8;
+    private static final int NR = 2 * VL;
+
+    private final boolean direct;
+    /** Floats of B per chunk of column panels: a quarter of a 1 MB L2. */
+    private static final int L2_FLOATS = 64 * 1024;
+    private final int k, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, chunk;
+    private final PaddedLayout layout;
+    /** Offset of B's row k from the group's base in P (or in x for the direct form). */
+    private final int[] offs;
+    /** Row offsets of a packed panel (k·NR): the direct form's last, partial panel. */
+    private final int[] packedOffs;
+    private final float[] a;
+    /**
+     * Scratch per thread: its padded input (P, when not direct), a tile of sums, the direct form's
+     * last panel. Threads that share one sample's work share thread 0's P.
+     */
+    private final int pFloats, perThread;
+
+    VectorGemmConv(ConvShape s, float[] weights, Epilogue epilogue) {
+        super(s, epilogue);
+        k = s.k();
+        icg = s.icg();
+        ocg = s.ocg();
+        groups = s.groups();
+        mPanels = (ocg + MR - 1) / MR;
+        plane = s.oh() * s.ow();
+        direct = s.pointwise();
+        offs = new int[k];
+        if (direct) {
+            layout = null;
+            wq = s.ow();
+            cs = s.ih() * s.iw();
+            for (int i = 0; i < k; i++) offs[i] = i * cs;
+            nExt = plane;
+        } else {
+            layout = new PaddedLayout(s);
+            wq = layout.wq;
+            cs = layout.channelStride;
+            int taps = s.kh() * s.kw();
+            for (int c = 0, r = 0; c < icg; c++) {
+                for (int t = 0; t < taps; t++, r++) offs[r] = c * cs + layout.taps[t];
+            }
+            nExt = layout.extent;
+        }
+        nPanels = (nExt + NR - 1) / NR;
+        chunk = Math.max(1, Integer.getInteger("cnnc.chunk", L2_FLOATS) / (k * NR));
+        pFloats = direct ? 0 : Math.addExact(Math.multiplyExact(s.ic(), cs), nPanels * NR);
+        perThread = Math.addExact(pFloats, MR * NR + (direct && nExt % NR != 0 ? k * NR : 0));
+        packedOffs = new int[k];
+        for (int i = 0; i < k; i++) packedOffs[i] = i * NR;
+        a = pack(weights);
+    }
+
+    /** Weights as [group][row panel][k][MR rows], rows past OC/g zero. */
+    private float[] pack(float[] w) {
+        float[] p = new float[Math.multiplyExact(groups * mPanels * MR, k)];
+        for (int g = 0; g < groups; g++) {
+            for (int mp = 0; mp < mPanels; mp++) {
+                int base = (g * mPanels + mp) * k * MR;
+                for (int r = 0; r < MR; r++) {
+                    int row = mp * MR + r;
+                    if (row >= ocg) break;
+                    int src = (g * ocg + row) * k;
+                    for (int i = 0; i < k; i++) p[base + i * MR + r] = w[src + i];
+                }
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public long scratchFloats(int threads) {
+        return (long) threads * perThread;
+    }
+
+    @Override
+    public String strategy() {
+        return "Vector API GEMM " + MR + "x" + NR + (direct ? ", B read from the input" : ", padded input in " + layout.phases
+                + " stride phase(s), extended width " + wq + " for " + shape.ow());
+    }
+
+    @Override
+    public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
+        checkCall(x, y, residual, batch, scratch, parallel);
+        final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
+        final int in = inputSize(), out = outputSize();
+        if (threads == 1) {
+            for (int n = 0; n < batch; n++) work(0, 0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
+        } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
+            // samples dealt out whole: one hand-off for the batch, each thread with its own P
+            parallel.forRange(threads, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
+                        work(t, 0, 1, true, x, n * in, y, n * out, residual, scratch, t * perThread);
+                    }
+                }
+            });
+        } else {
+            final boolean splitN = splitsColumns(threads);
+            for (int n = 0; n < batch; n++) {
+                final int xBase = n * in, yBase = n * out;
+                parallel.forRange(threads, (t0, t1) -> {
+                    for (int t = t0; t < t1; t++) work(t, t, threads, splitN, x, xBase, y, yBase, residual, scratch, 0);
+                });
+            }
+        }
+    }
+
+    /** Whether threads share out column panels (else row panels): whichever keeps more of them busy. */
+    boolean splitsColumns(int threads) {
+        return efficiency(groups * nPanels, threads) >= efficiency(mPanels, threads);
+    }
+
+    /** The share of {@code threads} busy when {@code n} equal items are dealt out in contiguous runs. */
+    private static double efficiency(int n, int threads) {
+        return (double) n / (threads * ((n + threads - 1) / threads));
+    }
+
+    /**
+     * Share {@code share} of {@code shares} of one sample, on the scratch of thread {@code t} with
+     * the padded input at {@code scratch[pBase]}: a contiguous run of (group, column panel) units
+     * against all row panels, or (when that balances worse) a run of row panels against all
+     * columns. The padded input is written by the threads that read it, each the rows its panels
+     * need (rows both need are written twice, with the same values), so one hand-off serves the
+     * whole sample.
+     */
+    private void work(int t, int share, int shares, boolean splitN, float[] x, int xBase, float[] y, int yBase,
+                      float[] res, float[] scratch, int pBase) {
+        final int acc = t * perThread + pFloats, tail = acc + MR * NR, threads = shares;
+        final float[] b = direct ? x : scratch;
+        final int bBase = direct ? xBase : pBase;
+        if (splitN) {
+            int units = groups * nPanels, u1 = (int) ((long) units * (share + 1) / threads);
+            for (int u = (int) ((long) units * share / threads); u < u1; ) {
+                int g = u / nPanels, j0 = u % nPanels, j1 = Math.min(nPanels, j0 + (u1 - u));
+                if (!direct) {
+                    int q1 = Math.min(j1 * NR, nExt);
+                    layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
+                            layout.firstRow(j0 * NR / wq), layout.endRow((q1 - 1) / wq + 1));
+                }
+                boolean hasTail = direct && j1 * NR > nExt;
+                if (hasTail) packTail(x, xBase, g, j1 - 1, scratch, tail);
+                // column panels in chunks whose B fits in L2: each row panel of weights then
+                // stays in L1 across the chunk and the outputs are written as a few long runs
+                for (int jc = j0; jc < j1; jc += chunk) {
+                    int je = Math.min(j1, jc + chunk);
+                    for (int mp = 0; mp < mPanels; mp++) {
+                        for (int j = jc; j < je; j++) {
+                            boolean packed = hasTail && j == j1 - 1;
+                            panel(packed ? scratch : b, packed ? tail : bBase + g * icg * cs + j * NR,
+                                    packed ? packedOffs : offs, g, j, mp, mp + 1, y, yBase, res, scratch, acc);
+                        }
+                    }
+                }
+                u += j1 - j0;
+            }
+        } else {
+            int m0 = (int) ((long) mPanels * share / threads), m1 = (int) ((long) mPanels * (share + 1) / threads);
+            if (m0 == m1) return;
+            if (!direct) layout.fill(x, xBase, 0, shape.ic(), scratch, pBase);
+            for (int g = 0; g < groups; g++) {
+                boolean hasTail = direct && nExt % NR != 0;
+                if (hasTail) packTail(x, xBase, g, nPanels - 1, scratch, tail);
+                for (int mp = m0; mp < m1; mp++) {
+                    for (int j = 0; j < nPanels; j++) {
+                        boolean packed = hasTail && j == nPanels - 1;
+                        panel(packed ? scratch : b, packed ? tail : bBase + g * icg * cs + j * NR,
+                                packed ? packedOffs : offs, g, j, mp, mp + 1, y, yBase, res, scratch, acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The direct form's last column panel, which would read past its channel, copied and zero-padded. */
+    private void packTail(float[] x, int xBase, int g, int j, float[] scratch, int tail) {
+        int q0 = j * NR, cols = nExt - q0, base = xBase + g * icg * cs + q0;
+        for (int i = 0; i < k; i++) {
+            int d = tail + i * NR;
+            System.arraycopy(x, base + offs[i], scratch, d, cols);
+            java.util.Arrays.fill(scratch, d + cols, d + NR, 0f);
+        }
+    }
+
+    /** Column panel j of group g (B rows at {@code src[base + o[k]]}) against row panels [mp0, mp1). */
+    private void panel(float[] src, int base, int[] o, int g, int j, int mp0, int mp1, float[] y, int yBase, float[] res,
+                       float[] t, int acc) {
+        int q0 = j * NR, cols = Math.min(NR, nExt - q0);
+        for (int mp = mp0; mp < mp1; mp++) {
+            int aOff = (g * mPanels + mp) * k * MR;
+            int c0 = g * ocg + mp * MR, rows = Math.min(MR, ocg - mp * MR);
+            if (cols > VL) {
+                tile2(src, base, o, aOff, t, acc);
+            } else {
+                tile1(src, base, o, aOff, t, acc);
+            }
+            store(t, acc, c0, rows, q0, cols, y, yBase + c0 * plane, res);
+        }
+    }
+
+    /** MR rows × 2 vectors. */
+    private void tile2(float[] b, int base, int[] o, int aOff, float[] t, int to) {
+        final float[] a = this.a;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int i = 0, ai = aOff; i < k; i++, ai += MR) {
+            int bi = base + o[i];
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector w = FloatVector.broadcast(S, a[ai]);
+            c00 = w.fma(b0, c00);
+            c01 = w.fma(b1, c01);
+            w = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w.fma(b0, c10);
+            c11 = w.fma(b1, c11);
+            w = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w.fma(b0, c20);
+            c21 = w.fma(b1, c21);
+            w = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w.fma(b0, c30);
+            c31 = w.fma(b1, c31);
+            w = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w.fma(b0, c40);
+            c41 = w.fma(b1, c41);
+            w = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = w.fma(b0, c50);
+            c51 = w.fma(b1, c51);
+            w = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = w.fma(b0, c60);
+            c61 = w.fma(b1, c61);
+            w = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = w.fma(b0, c70);
+            c71 = w.fma(b1, c71);
+        }
+        // hand the accumulators over through memory: passing vectors to a call that is not inlined
+        // would box them, and C2 then allocates the boxes inside the loop
+        c00.intoArray(t, to);
+        c01.intoArray(t, to + VL);
+        c10.intoArray(t, to + NR);
+        c11.intoArray(t, to + NR + VL);
+        c20.intoArray(t, to + 2 * NR);
+        c21.intoArray(t, to + 2 * NR + VL);
+        c30.intoArray(t, to + 3 * NR);
+        c31.intoArray(t, to + 3 * NR + VL);
+        c40.intoArray(t, to + 4 * NR);
+        c41.intoArray(t, to + 4 * NR + VL);
+        c50.intoArray(t, to + 5 * NR);
+        c51.intoArray(t, to + 5 * NR + VL);
+        c60.intoArray(t, to + 6 * NR);
+        c61.intoArray(t, to + 6 * NR + VL);
+        c70.intoArray(t, to + 7 * NR);
+        c71.intoArray(t, to + 7 * NR + VL);
+    }
+
+    /** MR rows × 1 vector, for a last panel of at most one vector's columns. */
+    private void tile1(float[] b, int base, int[] o, int aOff, float[] t, int to) {
+        final float[] a = this.a;
+        FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v, c4v = c0v, c5v = c0v, c6v = c0v, c7v = c0v;
+        for (int i = 0, ai = aOff; i < k; i++, ai += MR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, base + o[i]);
+            c0v = FloatVector.broadcast(S, a[ai]).fma(b0, c0v);
+            c1v = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1v);
+            c2v = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2v);
+            c3v = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3v);
+            c4v = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4v);
+            c5v = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5v);
+            c6v = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6v);
+            c7v = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7v);
+        }
+        c0v.intoArray(t, to);
+        c1v.intoArray(t, to + NR);
+        c2v.intoArray(t, to + 2 * NR);
+        c3v.intoArray(t, to + 3 * NR);
+        c4v.intoArray(t, to + 4 * NR);
+        c5v.intoArray(t, to + 5 * NR);
+        c6v.intoArray(t, to + 6 * NR);
+        c7v.intoArray(t, to + 7 * NR);
+    }
+
+    /**
+     * Stores a tile through the epilogue: sums at {@code t[to]} (row stride NR) for output channels
+     * [c0, c0 + rows) and extended columns [q0, q0 + cols); {@code yc} is channel c0's first output.
+     * Extended columns past OW are dropped: the tile is stored as the runs that fall in output rows.
+     */
+    private void store(float[] t, int to, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res) {
+        final int ow = shape.ow();
+        if (wq == ow) {
+            VectorOps.epilogue(t, to, NR, y, yc + q0, plane, rows, cols, c0, epilogue, res);
+            return;
+        }
+        int q = q0, end = q0 + cols, r = q0 / wq, col = q0 - r * wq;
+        while (q < end) {
+            if (col < ow) {
+                int len = Math.min(ow - col, end - q);
+                VectorOps.epilogue(t, to + q - q0, NR, y, yc + r * ow + col, plane, rows, len, c0, epilogue, res);
+                q += len;
+                col += len;
+            }
+            q += wq - col;
+            r++;
+            col = 0;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.cnnc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.cnnc.runtime.Parallel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Both convolution implementations against a double-precision reference, on seeded random data. */
+class Conv2dTest {
+    static final double TOLERANCE = 1e-5;
+    private static Parallel one, two;
+
+    @BeforeAll
+    static void pools() {
+        one = new Parallel(1);
+        two = new Parallel(2);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    /** ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups. */
+    record Geometry(String name, int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                    int dh, int dw, int groups) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Geometry> geometries() {
+        return List.of(
+                new Geometry("1x1", 16, 8, 8, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 OC13 IC3 7x7", 3, 7, 7, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 many panels", 9, 19, 21, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
+                new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 s1 p1", 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 OC13 IC3 7x7", 3, 7, 7, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 wide", 5, 23, 37, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 s2 p1", 6, 11, 11, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new Geometry("3x3 s2 p0", 4, 12, 13, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1),
+                new Geometry("3x3 valid", 4, 9, 9, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("7x7 s2 p3", 3, 20, 20, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1),
+                new Geometry("5x5 d2 p4", 4, 13, 13, 9, 5, 5, 1, 1, 4, 4, 2, 2, 1),
+                new Geometry("3x3 s3 d2", 3, 17, 16, 11, 3, 3, 3, 3, 2, 1, 2, 2, 1),
+                new Geometry("1x3 s(1,2) p(0,1)", 5, 6, 15, 7, 1, 3, 1, 2, 0, 1, 1, 1, 1),
+                new Geometry("grouped 3x3 g4", 8, 9, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 4),
+                new Geometry("grouped 1x1 g2", 6, 7, 9, 10, 1, 1, 1, 1, 0, 0, 1, 1, 2),
+                new Geometry("grouped 3x3 s2 g3", 9, 10, 10, 18, 3, 3, 2, 2, 1, 1, 1, 1, 3),
+                new Geometry("3x3 p1 OC32 4x4 (rows split)", 6, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("1x1 OC40 5x5 (rows split)", 7, 5, 5, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("grouped 1x1 g3 (rows split)", 6, 4, 5, 48, 1, 1, 1, 1, 0, 0, 1, 1, 3),
+                new Geometry("depthwise k3 s1", 10, 9, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10),
+                new Geometry("depthwise k3 s2", 7, 12, 12, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7),
+                new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
+                new Geometry("depthwise k5 s2 d2", 5, 15, 14, 5, 5, 5, 2, 2, 4, 4, 2, 2, 5),
+                new Geometry("depthwise multiplier 2", 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4));
+    }
+
+    static List<Epilogue> someEpilogues(int oc, Random r) {
+        float[] bias = random(r, oc, 1f);
+        return List.of(
+                Epilogue.NONE,
+                Epilogue.of(bias, Activation.RELU),
+                new Epilogue(bias, Activation.RELU, 0f, true, Activation.RELU, 0f),
+                new Epilogue(null, Activation.LEAKY_RELU, 0.1f, true, Activation.SIGMOID, 0f),
+                new Epilogue(bias, Activation.TANH, 0f, false, Activation.RELU6, 0f));
+    }
+
+    /** Bias or not × every activation × residual or not × every activation after it. */
+    static List<Epilogue> everyEpilogue(int oc, Random r) {
+        float[] bias = random(r, oc, 1f);
+        List<Epilogue> all = new ArrayList<>();
+        for (float[] b : new float[][] {null, bias}) {
+            for (Activation act : Activation.values()) {
+                for (boolean residual : new boolean[] {false, true}) {
+                    for (Activation after : Activation.values()) {
+                        all.add(new Epilogue(b, act, 0.07f, residual, after, 0.2f));
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
+    static Stream<Arguments> cases() {
+        return geometries().stream().flatMap(g -> Stream.of(
+                Arguments.of(g, VectorSupport.Impl.VECTOR),
+                Arguments.of(g, VectorSupport.Impl.SCALAR)));
+    }
+
+    @ParameterizedTest(name = "{1} {0}")
+    @MethodSource("cases")
+    void matchesReferenceOnEveryShape(Geometry g, VectorSupport.Impl impl) {
+        Random r = new Random(g.name().hashCode());
+        for (Epilogue e : someEpilogues(g.oc(), r)) {
+            // batch 1: each sample split across the threads; batch 2: samples dealt out whole;
+            // batch 3: split again (an odd batch); then the calling thread alone
+            for (int batch : new int[] {1, 3}) check(g, impl, e, batch, two, true, r);
+        }
+        Epilogue e = Epilogue.of(random(r, g.oc(), 1f), Activation.RELU);
+        check(g, impl, e, 2, two, true, r);
+        check(g, impl, e, 2, two, false, r);
+        check(g, impl, e, 3, one, true, r);
+    }
+
+    static Stream<Arguments> epilogueCases() {
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "1x1 many panels");
+        return geometries().stream().filter(g -> names.contains(g.name())).flatMap(g -> Stream.of(Arguments.of(g, VectorSupport.Impl.VECTOR), Arguments.of(g, VectorSupport.Impl.SCALAR)));
+    }
+
+    @ParameterizedTest(name = "{1} {0}")
+    @MethodSource("epilogueCases")
+    void appliesEveryEpilogueCombination(Geometry g, VectorSupport.Impl impl) {
+        Random r = new Random(42);
+        List<Epilogue> all = everyEpilogue(g.oc(), r);
+        assertEquals(2 * 6 * 2 * 6, all.size());
+        for (Epilogue e : all) check(g, impl, e, 1, two, true, r);
+    }
+
+    @ParameterizedTest(name = "{1} {0}")
+    @MethodSource("epilogueCases")
+    void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl) {
+        Random r = new Random(7);
+        int k = g.ic() / g.groups() * g.kh() * g.kw();
+        float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
+        Epilogue e = new Epilogue(random(r, g.oc(), 1f), Activation.RELU, 0f, true, Activation.RELU6, 0f);
+        Conv2d c = Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
+                g.dw(), g.groups(), w, e, impl);
+        int batch = 2;
+        float[] x = random(r, batch * c.inputSize(), 1f), y = random(r, batch * c.outputSize(), 1f);
+        double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
+                g.dh(), g.dw(), g.groups(), x, w, e, y.clone(), batch);
+        Threads.splitEverything = true;
+        try {
+            c.run(x, y, y, batch, new float[(int) c.scratchFloats(2)], two);
+        } finally {
+            Threads.splitEverything = false;
+        }
+        double err = Reference.relativeError(y, ref);
+        assertTrue(err <= TOLERANCE, () -> impl + " " + g + ": relative error " + err);
+    }
+
+    @Test
+    void vectorKernelsAreAvailableToTheTests() {
+        assertTrue(VectorSupport.available(), "the tests must run with --add-modules jdk.incubator.vector");
+        assertTrue(VectorSupport.describe().startsWith("Vector API"), VectorSupport.describe());
+    }
+
+    @Test
+    void defaultFactoryPicksTheVectorKernels() {
+        Conv2d c = Conv2d.create(4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[8 * 4 * 9], Epilogue.NONE);
+        assertTrue(c instanceof VectorGemmConv, c.strategy());
+        Conv2d d = Conv2d.create(4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, new float[4 * 9], Epilogue.NONE);
+        assertTrue(d instanceof VectorDepthwiseConv, d.strategy());
+    }
+
+    @Test
+    void splitsRowPanelsAcrossThreadsOnlyWhenColumnPanelsBalanceWorse() {
+        for (Geometry g : geometries()) {
+            if (!g.name().contains("rows split") && !g.name().contains("many panels") && !g.name().contains("wide")
+                    || g.name().contains("depthwise")) {
+                continue;
+            }
+            int k = g.ic() / g.groups() * g.kh() * g.kw();
+            VectorGemmConv c = (VectorGemmConv) Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.dh(), g.dw(), g.groups(), new float[g.oc() * k], Epilogue.NONE, VectorSupport.Impl.VECTOR);
+            assertEquals(!g.name().contains("rows split"), c.splitsColumns(2), g.name());
+            assertTrue(c.splitsColumns(1), g.name());
+        }
+    }
+
+    @Test
+    void rejectsMismatchedWeightsScratchAndResidual() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.create(4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[10], Epilogue.NONE));
+        assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.create(4, 6, 6, 6, 1, 1, 1, 1, 0, 0, 1, 1, 4, new float[6], Epilogue.NONE));
+        assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.create(4, 2, 2, 4, 5, 5, 1, 1, 0, 0, 1, 1, 1, new float[4 * 4 * 25], Epilogue.NONE));
+        for (VectorSupport.Impl impl : new VectorSupport.Impl[] {VectorSupport.Impl.VECTOR, VectorSupport.Impl.SCALAR}) {
+            Conv2d c = Conv2d.create(4, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[8 * 4 * 9],
+                    new Epilogue(null, Activation.NONE, 0f, true, Activation.NONE, 0f), impl);
+            float[] x = new float[c.inputSize()], y = new float[c.outputSize()];
+            float[] scratch = new float[(int) c.scratchFloats(2)];
+            assertThrows(IllegalArgumentException.class, () -> c.run(x, y, null, 1, scratch, two));
+            if (c.scratchFloats(2) > 0) {
+                assertThrows(IllegalArgumentException.class, () -> c.run(x, y, y.clone(), 1, new float[1], two));
+            }
+        }
+    }
+
+    @Test
+    void outputSizeFollowsPyTorch() {
+        Conv2d c = Conv2d.create(3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1, new float[64 * 3 * 49], Epilogue.NONE);
+        assertEquals(112, c.outH());
+        assertEquals(112, c.outW());
+        Conv2d d = Conv2d.create(1, 13, 10, 1, 5, 3, 3, 2, 4, 0, 2, 1, 1, new float[15], Epilogue.NONE);
+        assertEquals((13 + 8 - 8 - 1) / 3 + 1, d.outH());
+        assertEquals((10 - 2 - 1) / 2 + 1, d.outW());
+    }
+
+    /** Runs one convolution against the reference; {@code split} makes even small calls use every thread. */
+    static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
+                      Random r) {
+        int k = g.ic() / g.groups() * g.kh() * g.kw();
+        float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
+        Conv2d c = Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
+                g.dw(), g.groups(), w, e, impl);
+        float[] x = random(r, batch * c.inputSize(), 1f);
+        float[] res = e.residual() ? random(r, batch * c.outputSize(), 1f) : null;
+        float[] y = new float[batch * c.outputSize()];
+        java.util.Arrays.fill(y, Float.NaN);
+        // scratch starts as garbage: a kernel must not depend on its contents
+        float[] scratch = random(r, (int) c.scratchFloats(parallel.threads()), 1e30f);
+        Threads.splitEverything = split;
+        try {
+            c.run(x, y, res, batch, scratch, parallel);
+        } finally {
+            Threads.splitEverything = false;
+        }
+        double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
+                g.dh(), g.dw(), g.groups(), x, w, e, res, batch);
+        double err = Reference.relativeError(y, ref);
+        assertTrue(err <= TOLERANCE, () -> impl + " " + g + " " + e + " batch " + batch + (split ? " split" : "") + " (" + c.strategy()
+                + "): relative error " + err);
+    }
+
+    static float[] random(Random r, int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (r.nextFloat() * 2 - 1) * scale;
+        return a;
+    }
+}
