@@ -149,11 +149,19 @@ public final class ModelBuilder {
 
     /** The jar or classes directory the runtime's classes come from. */
     static Path runtimeLocation() {
+        Path location;
         try {
-            return Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            location = Path.of(Model.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate the cnnc runtime", e);
         }
+        // A model jar without the runtime would fail only when it runs: refuse to write one.
+        boolean complete = Files.isDirectory(location)
+                ? Files.isRegularFile(location.resolve("org/cnnc/runtime/Model.class"))
+                        && Files.isDirectory(location.resolve("org/cnnc/runtime/kernels"))
+                : Files.isRegularFile(location);
+        if (!complete) throw new IllegalStateException("the cnnc runtime at " + location + " is incomplete");
+        return location;
     }
 
     private static void delete(Path p) {

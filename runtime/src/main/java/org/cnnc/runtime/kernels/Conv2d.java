@@ -7,6 +7,12 @@ import org.cnnc.runtime.Parallel;
  * fused, specialised to every dimension but the batch. Weights are PyTorch's
  * {@code [OC, IC/groups, KH, KW]}, prepared once when the kernel is made. An instance holds no
  * per-call state: it may run on several threads at once, each call with its own scratch.
+ *
+ * <p>With the Vector API: depthwise convolutions (groups = IC = OC) run a direct kernel
+ * ({@code VectorDepthwiseConv}); everything else is a packed-weight matrix product per group
+ * ({@code VectorGemmConv}), reading a 1×1 stride-1 convolution's input as it is and any other
+ * from a padded copy made once per call. Without it, {@code ScalarConv2d} runs plain loops.
+ * The epilogue is applied as each output is stored.
  */
 public abstract class Conv2d {
     final ConvShape shape;

@@ -54,11 +54,7 @@ final class PaddedLayout {
         extent = (s.oh() - 1) * wq + s.ow();
     }
 
-    /** Rows of the phase images that output rows [oh0, oh1) read. */
-    int firstRow(int oh0) {
-        return oh0;
-    }
-
+    /** The end of the rows of each phase image that output rows [oh0, oh1) read: they start at oh0. */
     int endRow(int oh1) {
         return Math.min(hq, oh1 + (s.kh() - 1) * s.dh() / s.sh());
     }

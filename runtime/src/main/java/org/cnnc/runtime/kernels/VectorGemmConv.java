@@ -98,7 +98,7 @@ final class VectorGemmConv extends Conv2d {
             nExt = layout.extent;
         }
         nPanels = (nExt + NR - 1) / NR;
-        chunk = Math.max(1, Integer.getInteger("cnnc.chunk", L2_FLOATS) / (k * NR));
+        chunk = Math.max(1, L2_FLOATS / (k * NR));
         pFloats = direct ? 0 : Math.addExact(Math.multiplyExact(s.ic(), cs), nPanels * NR);
         perThread = Math.addExact(pFloats, MR * NR + (direct && nExt % NR != 0 ? k * NR : 0));
         packedOffs = new int[k];
@@ -190,8 +190,9 @@ final class VectorGemmConv extends Conv2d {
                 int g = u / nPanels, j0 = u % nPanels, j1 = Math.min(nPanels, j0 + (u1 - u));
                 if (!direct) {
                     int q1 = Math.min(j1 * NR, nExt);
+                    // the image rows that output rows j0·NR / Wq through (q1 − 1) / Wq read
                     layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
-                            layout.firstRow(j0 * NR / wq), layout.endRow((q1 - 1) / wq + 1));
+                            j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
                 }
                 boolean hasTail = direct && j1 * NR > nExt;
                 if (hasTail) packTail(x, xBase, g, j1 - 1, scratch, tail);

@@ -62,9 +62,10 @@ class Conv2dTest {
                 new Geometry("grouped 3x3 g4", 8, 9, 9, 12, 3, 3, 1, 1, 1, 1, 1, 1, 4),
                 new Geometry("grouped 1x1 g2", 6, 7, 9, 10, 1, 1, 1, 1, 0, 0, 1, 1, 2),
                 new Geometry("grouped 3x3 s2 g3", 9, 10, 10, 18, 3, 3, 2, 2, 1, 1, 1, 1, 3),
-                new Geometry("3x3 p1 OC32 4x4 (rows split)", 6, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-                new Geometry("1x1 OC40 5x5 (rows split)", 7, 5, 5, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-                new Geometry("grouped 1x1 g3 (rows split)", 6, 4, 5, 48, 1, 1, 1, 1, 0, 0, 1, 1, 3),
+                // at most 8 (extended) columns: one column panel whatever the vector length
+                new Geometry("3x3 p1 OC24 2x2 (rows split)", 6, 2, 2, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("1x1 OC40 2x4 (rows split)", 7, 2, 4, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("grouped 1x1 g3 (rows split)", 6, 2, 4, 48, 1, 1, 1, 1, 0, 0, 1, 1, 3),
                 new Geometry("depthwise k3 s1", 10, 9, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10),
                 new Geometry("depthwise k3 s2", 7, 12, 12, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7),
                 new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
