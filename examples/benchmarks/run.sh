@@ -9,7 +9,7 @@
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 forks, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 25 minutes with fast kernels.
+#                  About 26 minutes (estimated), plus 5 to build the models the first time.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
@@ -61,7 +61,8 @@ else
   : "${networks:=lenet5,cifar_resnet,resnet18,resnet50,mobilenet_v2,vgg16}"
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
-  # 36 network benchmarks × 3 forks × (7 s + start-up and model loading) ≈ 17 min, kernels ≈ 4 min
+  # 36 network benchmarks × 3 forks × (7 s + 1–8 s start-up and loading) ≈ 19 min, kernels ≈ 4 min,
+  # cold runs ≈ 3 min
   jmh_network_runs=(-f 3 -wi 3 -w 1s -i 4 -r 1s)
   jmh_kernel_runs=(-f 3 -wi 2 -w 1s -i 3 -r 1s)
 fi
