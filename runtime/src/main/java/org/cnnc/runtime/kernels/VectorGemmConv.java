@@ -34,7 +34,7 @@ import org.cnnc.runtime.Parallel;
  * many calls (the machine was shared, so medians ran 5–15 % lower), ReLU epilogue:
  * <ul>
  * <li>1×1 convs read straight from the input: 256→64 at 56×56 145–152, 64→256 at 56×56 138–147,
- *     1024→256 at 14×14 160–174, 512→2048 at 7×7 130–135 (49 pixels fill 64 columns). Copying
+ *     1024→256 at 14×14 160–174, 512→2048 at 7×7 123–135 (49 pixels fill 64 columns). Copying
  *     every column panel into a packed panel first: 138–151, 144–151, 163–167, same within noise,
  *     so the direct form stays: no copy and no scratch.</li>
  * <li>3×3 convs from the padded image: 64 ch at 56×56 144–157, 128 ch at 28×28 146–157, 256 ch at
@@ -46,6 +46,11 @@ import org.cnnc.runtime.Parallel;
  *     with the store left out, once it was one call per tile; per-row calls with masked
  *     vectors had cost 0.83 ms.</li>
  * <li>A 12 × 2-vector tile (24 accumulators) ran at 55–90 and spilled; 8 × 2 stays.</li>
+ * <li>Two threads, medians when the machine was quietest (best in brackets): 3×3 64 ch at 56×56
+ *     266 (291), 3×3 256 ch at 14×14 214 (230), 3×3 512 ch at 7×7 (row panels split) 224 (265),
+ *     1×1 256→64 at 56×56 200 (228), 1×1 1024→256 at 14×14 233 (287). 1×1 64→256 at 56×56 stays
+ *     at 126–143 in most runs (225–260 in one): without the store it scales (0.57 → 0.43 ms), so
+ *     writing its 3.2 MB of output is what limits it.</li>
  * <li>Passing the sums to the store as vectors instead of through memory cost 10×: the call
  *     was not inlined, so C2 boxed the vectors, and allocated the boxes inside the K loop.</li>
  * </ul>
@@ -56,7 +61,11 @@ final class VectorGemmConv extends Conv2d {
     private static final int NR = 2 * VL;
 
     private final boolean direct;
-    /** Floats of B per chunk of column panels: a quarter of a 1 MB L2. */
+    /**
+     * Floats of B per chunk of column panels (a quarter of a 1 MB L2): the usual blocking, so
+     * that a row panel of weights stays in L1 across the chunk. Measured neutral (±5 %) on the
+     * shapes above against one panel at a time.
+     */
     private static final int L2_FLOATS = 64 * 1024;
     private final int k, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, chunk;
     private final PaddedLayout layout;
