@@ -35,6 +35,7 @@ public final class JvmEmitter {
     /** Tensors loaded per method of the constructor, for the same reason. */
     static final int LOADS_PER_METHOD = 100;
 
+    private static final ClassName CALLS = ClassName.get("org.cnnc.runtime", "Calls");
     private static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
     private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
     private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
@@ -214,17 +215,7 @@ public final class JvmEmitter {
         long in = g.input().shape().elements(), out = g.outputNode().shape().elements();
         MethodSpec.Builder predict = override("predict", void.class)
                 .addParameter(float[].class, "input").addParameter(float[].class, "output").addParameter(int.class, "batch")
-                .beginControlFlow("if (batch < 1)")
-                .addStatement("throw new $T(\"batch must be at least 1, not \" + batch)", IllegalArgumentException.class)
-                .endControlFlow()
-                .beginControlFlow("if (input.length < (long) batch * $L)", in)
-                .addStatement("throw new $T(\"input holds \" + input.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
-                        IllegalArgumentException.class, in)
-                .endControlFlow()
-                .beginControlFlow("if (output.length < (long) batch * $L)", out)
-                .addStatement("throw new $T(\"output holds \" + output.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
-                        IllegalArgumentException.class, out)
-                .endControlFlow()
+                .addStatement("$T.checkBatch(input, output, batch, $L, $L)", CALLS, in, out)
                 .addStatement("$T arena = arenas.take(batch)", ARENA)
                 .beginControlFlow("try");
         List<Kernel> kernels = plan.kernels();

@@ -28,6 +28,7 @@ import org.cnnc.compiler.shape.StateDict;
  * is present, so that the model never touches a TornadoVM class without it.
  */
 final class ModelClass {
+    private static final ClassName CALLS = ClassName.get("org.cnnc.runtime", "Calls");
     private static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
     private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
     private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
@@ -283,17 +284,7 @@ final class ModelClass {
         long in = g.input().shape().elements(), out = g.outputNode().shape().elements();
         MethodSpec.Builder predict = override("predict", void.class)
                 .addParameter(float[].class, "input").addParameter(float[].class, "output").addParameter(int.class, "batch")
-                .beginControlFlow("if (batch < 1)")
-                .addStatement("throw new $T(\"batch must be at least 1, not \" + batch)", IllegalArgumentException.class)
-                .endControlFlow()
-                .beginControlFlow("if (input.length < (long) batch * $L)", in)
-                .addStatement("throw new $T(\"input holds \" + input.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
-                        IllegalArgumentException.class, in)
-                .endControlFlow()
-                .beginControlFlow("if (output.length < (long) batch * $L)", out)
-                .addStatement("throw new $T(\"output holds \" + output.length + \" values; a batch of \" + batch + \" needs \" + (long) batch * $L)",
-                        IllegalArgumentException.class, out)
-                .endControlFlow()
+                .addStatement("$T.checkBatch(input, output, batch, $L, $L)", CALLS, in, out)
                 .beginControlFlow("if (device != null)")
                 .beginControlFlow("try")
                 .addStatement("device.run(input, output, batch)")

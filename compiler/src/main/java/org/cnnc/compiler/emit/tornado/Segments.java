@@ -12,8 +12,8 @@ import org.cnnc.compiler.lower.KernelPlan.Location;
 
 /**
  * How the kernels are split into TaskGraphs. TornadoVM 5.2 holds at most 256 tasks in one graph,
- * and its graph of a TaskGraph has room for 1024 nodes (it cannot grow: "Tornado Graph resize
- * not implemented yet"): about three per array (the object, its copy or allocation, its
+ * and its graph of a TaskGraph has room for 1024 nodes (it cannot grow; TornadoVM refuses to
+ * resize it): about three per array (the object, its copy or allocation, its
  * release) and four per task (the task, the write it makes, its two scalars). A network too
  * large for one graph runs as several graphs of one execution plan, in order, each filled up
  * to a node budget with margin. A buffer that a graph reads before writing was filled by an
