@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
+import org.cnnc.compiler.emit.ModelApi;
 import org.cnnc.compiler.emit.ModelNames;
+import static org.cnnc.compiler.emit.ModelApi.*;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.ir.Shape;
@@ -35,14 +37,6 @@ public final class JvmEmitter {
     /** Tensors loaded per method of the constructor, for the same reason. */
     static final int LOADS_PER_METHOD = 100;
 
-    private static final ClassName CALLS = ClassName.get("org.cnnc.runtime", "Calls");
-    private static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
-    private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
-    private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
-    private static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
-    private static final ClassName FOLD = ClassName.get("org.cnnc.runtime", "Fold");
-    private static final ClassName SAFETENSORS = ClassName.get("org.cnnc.runtime.weights", "SafeTensors");
-    private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
 
     /** The emitted model: its source, and the name of the weights resource it loads beside its class. */
     public record Output(JavaFile file, String weightsResource) {}
@@ -184,30 +178,9 @@ public final class JvmEmitter {
     }
 
     private static void accessors(TypeSpec.Builder type, KernelPlan plan, Map<String, String> metadata) {
-        Graph g = plan.shaped().graph();
-        type.addMethod(override("name", String.class).addStatement("return $S", g.name()).build());
-        type.addMethod(override("inputShape", int[].class).addStatement("return INPUT_SHAPE.clone()").build());
-        type.addMethod(override("outputShape", int[].class).addStatement("return OUTPUT_SHAPE.clone()").build());
-        type.addMethod(override("parameterCount", long.class).addStatement("return $LL", plan.shaped().totalParams()).build());
-        type.addMethod(override("backend", String.class).addStatement("return $S", "jvm").build());
-        CodeBlock.Builder map = CodeBlock.builder().add("return $T.ofEntries(", Map.class);
-        List<String> keys = new ArrayList<>(metadata.keySet());
-        for (int i = 0; i < keys.size(); i++) {
-            map.add("\n$>$>$T.entry($S, $S)$L$<$<", Map.class, keys.get(i), metadata.get(keys.get(i)),
-                    i + 1 < keys.size() ? "," : "");
-        }
-        map.add(")");
-        type.addMethod(override("metadata", ParameterizedTypeName.get(Map.class, String.class, String.class))
-                .addStatement(map.build()).build());
+        ModelApi.describe(type, plan.shaped().graph(), plan.shaped().totalParams(),
+                override("backend", String.class).addStatement("return $S", "jvm").build(), metadata);
         type.addMethod(override("close", void.class).addStatement("parallel.close()").build());
-    }
-
-    private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
-        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
-    }
-
-    private static MethodSpec.Builder override(String name, TypeName returns) {
-        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
     }
 
     private static void forward(TypeSpec.Builder type, KernelPlan plan) {

@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.cnnc.compiler.emit.tornado.TornadoEmitter.Call;
+import org.cnnc.compiler.emit.ModelApi;
 import org.cnnc.compiler.emit.tornado.TornadoEmitter.Layout;
+import static org.cnnc.compiler.emit.ModelApi.*;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Shape;
 import org.cnnc.compiler.lower.KernelPlan.Location;
@@ -28,13 +30,6 @@ import org.cnnc.compiler.shape.StateDict;
  * is present, so that the model never touches a TornadoVM class without it.
  */
 final class ModelClass {
-    private static final ClassName CALLS = ClassName.get("org.cnnc.runtime", "Calls");
-    private static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
-    private static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
-    private static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
-    private static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
-    private static final ClassName SAFETENSORS = ClassName.get("org.cnnc.runtime.weights", "SafeTensors");
-    private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
     private static final TypeName FLOATS2 = ArrayTypeName.of(FLOATS);
 
     /** The system property that picks the backend: auto (the default), jvm or tornadovm. */
@@ -252,24 +247,11 @@ final class ModelClass {
     }
 
     private static void accessors(TypeSpec.Builder type, Layout layout) {
-        Graph g = layout.graph();
-        type.addMethod(override("name", String.class).addStatement("return $S", g.name()).build());
-        type.addMethod(override("inputShape", int[].class).addStatement("return INPUT_SHAPE.clone()").build());
-        type.addMethod(override("outputShape", int[].class).addStatement("return OUTPUT_SHAPE.clone()").build());
-        type.addMethod(override("parameterCount", long.class).addStatement("return $LL", layout.plan().shaped().totalParams()).build());
-        type.addMethod(override("backend", String.class)
+        MethodSpec backend = override("backend", String.class)
                 .addJavadoc("{@code tornadovm} or {@code jvm}.\n")
-                .addStatement("return device != null ? \"tornadovm\" : \"jvm\"").build());
-        CodeBlock.Builder map = CodeBlock.builder().add("return $T.ofEntries(", Map.class);
-        List<String> keys = new ArrayList<>(layout.metadata().keySet());
-        java.util.Collections.sort(keys);
-        for (int i = 0; i < keys.size(); i++) {
-            map.add("\n$>$>$T.entry($S, $S)$L$<$<", Map.class, keys.get(i), layout.metadata().get(keys.get(i)),
-                    i + 1 < keys.size() ? "," : "");
-        }
-        map.add(")");
-        type.addMethod(override("metadata", ParameterizedTypeName.get(Map.class, String.class, String.class))
-                .addStatement(map.build()).build());
+                .addStatement("return device != null ? \"tornadovm\" : \"jvm\"").build();
+        ModelApi.describe(type, layout.graph(), layout.plan().shaped().totalParams(), backend,
+                new java.util.TreeMap<>(layout.metadata()));
         type.addMethod(override("close", void.class)
                 .beginControlFlow("try")
                 .addStatement("if (device != null) device.close()")
@@ -351,14 +333,6 @@ final class ModelClass {
             case Location.Output o -> "output";
             case Location.Buffer b -> "a" + b.index();
         };
-    }
-
-    private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
-        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
-    }
-
-    private static MethodSpec.Builder override(String name, TypeName returns) {
-        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(returns);
     }
 
     private static FieldSpec constant(Class<?> type, String name, CodeBlock initializer) {

@@ -23,7 +23,7 @@ import org.cnnc.compiler.lower.KernelPlan.Kernel;
  */
 record Prepared(Map<Integer, Map<String, String>> byKernel, Map<String, String> fields, List<CodeBlock> steps,
                 boolean needsScaleShift) {
-    static final ClassName FOLD = ClassName.get("org.cnnc.runtime", "Fold");
+    static final ClassName FOLD = org.cnnc.compiler.emit.ModelApi.FOLD;
 
     Map<String, String> of(int kernel) {
         return byKernel.getOrDefault(kernel, Map.of());
