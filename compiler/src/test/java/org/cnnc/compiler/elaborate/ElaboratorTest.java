@@ -20,6 +20,7 @@ import org.cnnc.compiler.ir.Shape;
 import org.cnnc.compiler.shape.ShapedGraph;
 import org.cnnc.compiler.shape.StateDict;
 import org.junit.jupiter.api.Test;
+import static org.cnnc.compiler.DesignExamples.RESNET50;
 
 class ElaboratorTest {
 
@@ -27,25 +28,6 @@ class ElaboratorTest {
             network Cs231n(N, M, K) {
               input 3x32x32
               INPUT -> [[CONV -> RELU]*N -> POOL?]*M -> [FC -> RELU]*K -> FC
-            }
-            """;
-
-    static final String RESNET50 = """
-            block Bottleneck(c, s = 1) =
-              add { conv1: conv(c, k=1, bias=false) -> bn1: bn -> relu
-                      -> conv2: conv(c, k=3, s=s, p=1, bias=false) -> bn2: bn -> relu
-                      -> conv3: conv(4*c, k=1, bias=false) -> bn3: bn
-                  | downsample: [conv(4*c, k=1, s=s, bias=false) -> bn]?(s != 1 or in.c != 4*c) }
-              -> relu
-
-            block Stage(c, n, s) = Bottleneck(c, s) -> [Bottleneck(c)]*(n - 1)
-
-            network ResNet50(classes = 1000) {
-              input 3x224x224
-              conv1: conv(64, k=7, s=2, p=3, bias=false) -> bn1: bn -> relu -> maxpool(3, s=2, p=1)
-              -> layer1: Stage(64, 3, 1) -> layer2: Stage(128, 4, 2)
-              -> layer3: Stage(256, 6, 2) -> layer4: Stage(512, 3, 2)
-              -> globalavgpool -> flatten -> fc: fc(classes)
             }
             """;
 
