@@ -1,6 +1,7 @@
 package org.cnnc.compiler.emit.jvm;
 
 import com.palantir.javapoet.CodeBlock;
+import org.cnnc.compiler.emit.Constants;
 import org.cnnc.compiler.ir.Op;
 
 /** PyTorch's adaptive average pooling: window i spans [⌊i·in/out⌋, ⌈(i+1)·in/out⌉). */

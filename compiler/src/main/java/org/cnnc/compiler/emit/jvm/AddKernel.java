@@ -1,6 +1,7 @@
 package org.cnnc.compiler.emit.jvm;
 
 import com.palantir.javapoet.CodeBlock;
+import org.cnnc.compiler.emit.Constants;
 
 /** Element-wise sum of equally shaped inputs. */
 final class AddKernel {

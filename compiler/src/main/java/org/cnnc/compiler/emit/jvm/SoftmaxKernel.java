@@ -1,6 +1,7 @@
 package org.cnnc.compiler.emit.jvm;
 
 import com.palantir.javapoet.CodeBlock;
+import org.cnnc.compiler.emit.Constants;
 
 /** Softmax over channels (over the features of a vector) at each position, max-shifted, summed in double. */
 final class SoftmaxKernel {

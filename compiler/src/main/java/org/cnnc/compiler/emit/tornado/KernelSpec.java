@@ -1,7 +1,6 @@
 package org.cnnc.compiler.emit.tornado;
 
 import com.palantir.javapoet.CodeBlock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -32,20 +31,5 @@ record KernelSpec(String outer, long perSample, String constants, List<String[]>
         weights = List.copyOf(weights);
         if (inner.size() + 1 > MAX_PARALLEL_LOOPS) throw new IllegalArgumentException("more than three parallel loops");
         if (perSample > Integer.MAX_VALUE) throw new IllegalArgumentException(perSample + " iterations per sample do not fit an int");
-    }
-
-    /** Builds the integer constants declared at the top of a kernel. */
-    static final class Constants {
-        private final List<String> parts = new ArrayList<>();
-
-        Constants add(String name, long value) {
-            if (value > Integer.MAX_VALUE) throw new IllegalArgumentException(name + " = " + value + " does not fit an int");
-            parts.add(name + " = " + value);
-            return this;
-        }
-
-        String declaration() {
-            return parts.isEmpty() ? "" : "final int " + String.join(", ", parts) + ";\n";
-        }
     }
 }

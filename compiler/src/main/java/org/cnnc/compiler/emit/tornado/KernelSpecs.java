@@ -2,7 +2,7 @@ package org.cnnc.compiler.emit.tornado;
 
 import com.palantir.javapoet.CodeBlock;
 import java.util.List;
-import org.cnnc.compiler.emit.tornado.KernelSpec.Constants;
+import org.cnnc.compiler.emit.Constants;
 import org.cnnc.compiler.ir.Epilogue;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.ir.Op;
