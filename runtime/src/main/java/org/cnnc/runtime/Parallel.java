@@ -1,15 +1,22 @@
 package org.cnnc.runtime;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A parallel for-loop over a fixed pool of daemon threads, made once per model: no thread is
- * created per call. The calling thread takes part, so {@code threads} counts it.
+ * A parallel for-loop over a fixed set of daemon worker threads, made once per model: no thread
+ * is created and nothing is allocated per call. The calling thread takes part, so
+ * {@code threads} counts it.
+ *
+ * <p>A network is a chain of short parallel loops (a few microseconds to a few milliseconds
+ * each), so the hand-off must be cheap: each worker waits for its next range by spinning on a
+ * volatile sequence number, and parks only after it has been idle for {@link #SPIN_NANOS}.
+ * Waking a parked thread costs tens of microseconds on a virtual machine (an inter-processor
+ * interrupt through the hypervisor), which a network of fifty kernels would pay fifty times.
+ *
+ * <p>One loop runs at a time: a call made while another thread's loop holds the workers (two
+ * threads sharing one model) runs its whole range on its own thread, as does a loop started
+ * from inside a loop body.
  */
 public final class Parallel implements AutoCloseable {
     /** A range body: handles indices {@code [from, to)}. */
@@ -18,22 +25,24 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** How long an idle worker spins before it parks. */
+    static final long SPIN_NANOS = 200_000;
+
     private final int threads;
-    private final ExecutorService pool;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile boolean closed;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         this.threads = threads;
-        if (threads == 1) {
-            pool = null;
-        } else {
-            AtomicInteger n = new AtomicInteger();
-            ThreadFactory factory = r -> {
-                Thread t = new Thread(r, "cnnc-worker-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            };
-            pool = Executors.newFixedThreadPool(threads - 1, factory);
+        workers = new Worker[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker();
+            Thread t = new Thread(workers[i], "cnnc-worker-" + (i + 1));
+            t.setDaemon(true);
+            workers[i].thread = t;
+            t.start();
         }
     }
 
@@ -58,43 +67,98 @@ public final class Parallel implements AutoCloseable {
     /** Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous chunks. */
     public void forRange(int n, Range body) {
         int chunks = Math.min(threads, n);
-        if (chunks <= 1) {
+        if (chunks <= 1 || closed || !busy.compareAndSet(false, true)) {
             if (n > 0) body.run(0, n);
             return;
         }
-        CountDownLatch done = new CountDownLatch(chunks - 1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        for (int c = 1; c < chunks; c++) {
-            int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-            pool.execute(() -> {
-                try {
-                    body.run(from, to);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                } finally {
-                    done.countDown();
-                }
-            });
-        }
         try {
-            body.run(0, (int) ((long) n / chunks));
-        } catch (Throwable t) {
-            failure.compareAndSet(null, t);
+            for (int c = 1; c < chunks; c++) {
+                workers[c - 1].start(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            }
+            Throwable failure = null;
+            try {
+                body.run(0, (int) ((long) n / chunks));
+            } catch (Throwable t) {
+                failure = t;
+            }
+            for (int c = 1; c < chunks; c++) {
+                Throwable t = workers[c - 1].await();
+                if (failure == null) failure = t;
+            }
+            if (failure instanceof RuntimeException re) throw re;
+            if (failure instanceof Error err) throw err;
+            if (failure != null) throw new IllegalStateException(failure);
+        } finally {
+            busy.set(false);
         }
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for worker threads", e);
-        }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException re) throw re;
-        if (t instanceof Error err) throw err;
-        if (t != null) throw new IllegalStateException(t);
     }
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        closed = true;
+        for (Worker w : workers) LockSupport.unpark(w.thread);
+    }
+
+    /** One worker thread: runs the range it is given each time {@code posted} moves past {@code done}. */
+    private final class Worker implements Runnable {
+        Thread thread;
+        private Range body;
+        private int from, to;
+        private Throwable failure;
+        private volatile int posted, done;
+        private volatile boolean parked;
+
+        /** Hands this worker a range; the fields are published by the volatile write of {@code posted}. */
+        void start(Range body, int from, int to) {
+            this.body = body;
+            this.from = from;
+            this.to = to;
+            this.failure = null;
+            posted = posted + 1;
+            if (parked) LockSupport.unpark(thread);
+        }
+
+        /** Waits for the range last started; returns what it threw, or null. */
+        Throwable await() {
+            int target = posted;
+            for (int spins = 0; done != target; spins++) {
+                if (spins < 1 << 20) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+            Throwable t = failure;
+            body = null;
+            return t;
+        }
+
+        @Override
+        public void run() {
+            int seen = 0;
+            long idleSince = System.nanoTime();
+            while (!closed) {
+                int p = posted;
+                if (p != seen) {
+                    try {
+                        body.run(from, to);
+                    } catch (Throwable t) {
+                        failure = t;
+                    }
+                    seen = p;
+                    done = p;
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    // a range posted before this flag was seen is caught here; one posted after
+                    // it unparks this thread
+                    if (posted == seen && !closed) LockSupport.park(this);
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
     }
 }

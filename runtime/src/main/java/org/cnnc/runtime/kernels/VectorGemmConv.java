@@ -59,26 +59,24 @@ final class VectorGemmConv extends Conv2d {
     /** Rows of the register tile; columns are two vectors. */
     static final int MR = 8;
     private static final int NR = 2 * VL;
+    /**
+     * Rows of B per packed block: KC × NR floats (8 KB with 16-float vectors) stay in L1 while
+     * every row panel of weights passes over them, and the weights' MR × KC slice streams beside.
+     */
+    static final int KC = 128;
 
     private final boolean direct;
-    /**
-     * Floats of B per chunk of column panels (a quarter of a 1 MB L2): the usual blocking, so
-     * that a row panel of weights stays in L1 across the chunk. Measured neutral (±5 %) on the
-     * shapes above against one panel at a time.
-     */
-    private static final int L2_FLOATS = 64 * 1024;
-    private final int k, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, chunk;
+    private final int k, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
     private final int[] offs;
-    /** Row offsets of a packed panel (k·NR): the direct form's last, partial panel. */
-    private final int[] packedOffs;
     private final float[] a;
     /**
-     * Scratch per thread: its padded input (P, when not direct), a tile of sums, the direct form's
-     * last panel. Threads that share one sample's work share thread 0's P.
+     * Scratch per thread: its padded input (P, when not direct), a packed block of B (KC × NR)
+     * and the sums of every row panel for one column panel (OC/g rounded up to MR, × NR). Threads
+     * that share one sample's work share thread 0's P.
      */
-    private final int pFloats, perThread;
+    private final int pFloats, packFloats, perThread;
 
     VectorGemmConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
@@ -107,11 +105,9 @@ final class VectorGemmConv extends Conv2d {
             nExt = layout.extent;
         }
         nPanels = (nExt + NR - 1) / NR;
-        chunk = Math.max(1, L2_FLOATS / (k * NR));
-        pFloats = direct ? 0 : Math.addExact(Math.multiplyExact(s.ic(), cs), nPanels * NR);
-        perThread = Math.addExact(pFloats, MR * NR + (direct && nExt % NR != 0 ? k * NR : 0));
-        packedOffs = new int[k];
-        for (int i = 0; i < k; i++) packedOffs[i] = i * NR;
+        pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
+        packFloats = Math.min(k, KC) * NR;
+        perThread = Math.addExact(pFloats, packFloats + mPanels * MR * NR);
         a = pack(weights);
     }
 
@@ -139,7 +135,8 @@ final class VectorGemmConv extends Conv2d {
 
     @Override
     public String strategy() {
-        return "Vector API GEMM " + MR + "x" + NR + (direct ? ", B read from the input" : ", padded input in " + layout.phases
+        return "Vector API GEMM " + MR + "x" + NR + ", B packed in blocks of " + KC + " rows"
+                + (direct ? " from the input" : " from a padded input in " + layout.phases
                 + " stride phase(s), extended width " + wq + " for " + shape.ow());
     }
 
@@ -190,12 +187,12 @@ final class VectorGemmConv extends Conv2d {
      */
     private void work(int t, int share, int shares, boolean splitN, float[] x, int xBase, float[] y, int yBase,
                       float[] res, float[] scratch, int pBase) {
-        final int acc = t * perThread + pFloats, tail = acc + MR * NR, threads = shares;
+        final int bp = t * perThread + pFloats, sums = bp + packFloats;
         final float[] b = direct ? x : scratch;
         final int bBase = direct ? xBase : pBase;
         if (splitN) {
-            int units = groups * nPanels, u1 = (int) ((long) units * (share + 1) / threads);
-            for (int u = (int) ((long) units * share / threads); u < u1; ) {
+            int units = groups * nPanels, u1 = (int) ((long) units * (share + 1) / shares);
+            for (int u = (int) ((long) units * share / shares); u < u1; ) {
                 int g = u / nPanels, j0 = u % nPanels, j1 = Math.min(nPanels, j0 + (u1 - u));
                 if (!direct) {
                     int q1 = Math.min(j1 * NR, nExt);
@@ -203,72 +200,87 @@ final class VectorGemmConv extends Conv2d {
                     layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
                             j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
                 }
-                boolean hasTail = direct && j1 * NR > nExt;
-                if (hasTail) packTail(x, xBase, g, j1 - 1, scratch, tail);
-                // column panels in chunks whose B fits in L2: each row panel of weights then
-                // stays in L1 across the chunk and the outputs are written as a few long runs
-                for (int jc = j0; jc < j1; jc += chunk) {
-                    int je = Math.min(j1, jc + chunk);
-                    for (int mp = 0; mp < mPanels; mp++) {
-                        for (int j = jc; j < je; j++) {
-                            boolean packed = hasTail && j == j1 - 1;
-                            panel(packed ? scratch : b, packed ? tail : bBase + g * icg * cs + j * NR,
-                                    packed ? packedOffs : offs, g, j, mp, mp + 1, y, yBase, res, scratch, acc);
-                        }
-                    }
-                }
+                for (int j = j0; j < j1; j++) panel(b, bBase + g * icg * cs, g, j, 0, mPanels, y, yBase, res, scratch, bp, sums);
                 u += j1 - j0;
             }
         } else {
-            int m0 = (int) ((long) mPanels * share / threads), m1 = (int) ((long) mPanels * (share + 1) / threads);
+            int m0 = (int) ((long) mPanels * share / shares), m1 = (int) ((long) mPanels * (share + 1) / shares);
             if (m0 == m1) return;
             if (!direct) layout.fill(x, xBase, 0, shape.ic(), scratch, pBase);
             for (int g = 0; g < groups; g++) {
-                boolean hasTail = direct && nExt % NR != 0;
-                if (hasTail) packTail(x, xBase, g, nPanels - 1, scratch, tail);
-                for (int mp = m0; mp < m1; mp++) {
-                    for (int j = 0; j < nPanels; j++) {
-                        boolean packed = hasTail && j == nPanels - 1;
-                        panel(packed ? scratch : b, packed ? tail : bBase + g * icg * cs + j * NR,
-                                packed ? packedOffs : offs, g, j, mp, mp + 1, y, yBase, res, scratch, acc);
-                    }
-                }
+                for (int j = 0; j < nPanels; j++) panel(b, bBase + g * icg * cs, g, j, m0, m1, y, yBase, res, scratch, bp, sums);
             }
         }
     }
 
-    /** The direct form's last column panel, which would read past its channel, copied and zero-padded. */
-    private void packTail(float[] x, int xBase, int g, int j, float[] scratch, int tail) {
-        int q0 = j * NR, cols = nExt - q0, base = xBase + g * icg * cs + q0;
-        for (int i = 0; i < k; i++) {
-            int d = tail + i * NR;
-            System.arraycopy(x, base + offs[i], scratch, d, cols);
-            java.util.Arrays.fill(scratch, d + cols, d + NR, 0f);
-        }
-    }
-
-    /** Column panel j of group g (B rows at {@code src[base + o[k]]}) against row panels [mp0, mp1). */
-    private void panel(float[] src, int base, int[] o, int g, int j, int mp0, int mp1, float[] y, int yBase, float[] res,
-                       float[] t, int acc) {
+    /**
+     * Column panel j of group g (B row i at {@code src[base + offs[i]]}) against row panels
+     * [mp0, mp1): B is packed KC rows at a time into {@code s[bp]}, every row panel's sums
+     * accumulate in {@code s[sums]}, and the epilogue stores them once all of K is summed.
+     */
+    private void panel(float[] src, int base, int g, int j, int mp0, int mp1, float[] y, int yBase, float[] res,
+                       float[] s, int bp, int sums) {
         int q0 = j * NR, cols = Math.min(NR, nExt - q0);
-        for (int mp = mp0; mp < mp1; mp++) {
-            int aOff = (g * mPanels + mp) * k * MR;
-            int c0 = g * ocg + mp * MR, rows = Math.min(MR, ocg - mp * MR);
-            if (cols > VL) {
-                tile2(src, base, o, aOff, t, acc);
-            } else {
-                tile1(src, base, o, aOff, t, acc);
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            int k1 = Math.min(k, k0 + KC);
+            packB(src, base + q0, k0, k1, cols, s, bp);
+            for (int mp = mp0; mp < mp1; mp++) {
+                tile(a, ((g * mPanels + mp) * k + k0) * MR, s, bp, k1 - k0, s, sums + (mp - mp0) * MR * NR, k0 == 0);
             }
-            store(t, acc, c0, rows, q0, cols, y, yBase + c0 * plane, res);
+        }
+        for (int mp = mp0; mp < mp1; mp++) {
+            int c0 = g * ocg + mp * MR, rows = Math.min(MR, ocg - mp * MR);
+            store(s, sums + (mp - mp0) * MR * NR, c0, rows, q0, cols, y, yBase + c0 * plane, res);
         }
     }
 
-    /** MR rows × 2 vectors. */
-    private void tile2(float[] b, int base, int[] o, int aOff, float[] t, int to) {
-        final float[] a = this.a;
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        for (int i = 0, ai = aOff; i < k; i++, ai += MR) {
-            int bi = base + o[i];
+    /** Rows [k0, k1) of a column panel of B ({@code cols} wide, from {@code src[base + offs[i]]}) to {@code p[d]}, NR per row. */
+    private void packB(float[] src, int base, int k0, int k1, int cols, float[] p, int d) {
+        final int[] o = offs;
+        if (cols == NR) {
+            for (int i = k0; i < k1; i++, d += NR) {
+                int from = base + o[i];
+                FloatVector.fromArray(S, src, from).intoArray(p, d);
+                FloatVector.fromArray(S, src, from + VL).intoArray(p, d + VL);
+            }
+        } else {
+            // the last panel: copy what there is and zero the rest, reading nothing past the run
+            for (int i = k0; i < k1; i++, d += NR) {
+                System.arraycopy(src, base + o[i], p, d, cols);
+                java.util.Arrays.fill(p, d + cols, d + NR, 0f);
+            }
+        }
+    }
+
+    /**
+     * MR rows × 2 vectors over {@code kc} packed rows: weights at {@code a[ai]} ([kc][MR]), B at
+     * {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at {@code c[ci]} (row
+     * stride NR) and go back there.
+     */
+    private static void tile(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first) {
+            c00 = FloatVector.zero(S);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + VL);
+            c10 = FloatVector.fromArray(S, c, ci + NR);
+            c11 = FloatVector.fromArray(S, c, ci + NR + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * NR);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * NR + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * NR);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * NR + VL);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * NR);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * NR + VL);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * NR);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * NR + VL);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * NR);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * NR + VL);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * NR);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * NR + VL);
+        }
+        for (int i = 0; i < kc; i++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w = FloatVector.broadcast(S, a[ai]);
             c00 = w.fma(b0, c00);
@@ -295,49 +307,24 @@ final class VectorGemmConv extends Conv2d {
             c70 = w.fma(b0, c70);
             c71 = w.fma(b1, c71);
         }
-        // hand the accumulators over through memory: passing vectors to a call that is not inlined
-        // would box them, and C2 then allocates the boxes inside the loop
-        c00.intoArray(t, to);
-        c01.intoArray(t, to + VL);
-        c10.intoArray(t, to + NR);
-        c11.intoArray(t, to + NR + VL);
-        c20.intoArray(t, to + 2 * NR);
-        c21.intoArray(t, to + 2 * NR + VL);
-        c30.intoArray(t, to + 3 * NR);
-        c31.intoArray(t, to + 3 * NR + VL);
-        c40.intoArray(t, to + 4 * NR);
-        c41.intoArray(t, to + 4 * NR + VL);
-        c50.intoArray(t, to + 5 * NR);
-        c51.intoArray(t, to + 5 * NR + VL);
-        c60.intoArray(t, to + 6 * NR);
-        c61.intoArray(t, to + 6 * NR + VL);
-        c70.intoArray(t, to + 7 * NR);
-        c71.intoArray(t, to + 7 * NR + VL);
-    }
-
-    /** MR rows × 1 vector, for a last panel of at most one vector's columns. */
-    private void tile1(float[] b, int base, int[] o, int aOff, float[] t, int to) {
-        final float[] a = this.a;
-        FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v, c4v = c0v, c5v = c0v, c6v = c0v, c7v = c0v;
-        for (int i = 0, ai = aOff; i < k; i++, ai += MR) {
-            FloatVector b0 = FloatVector.fromArray(S, b, base + o[i]);
-            c0v = FloatVector.broadcast(S, a[ai]).fma(b0, c0v);
-            c1v = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1v);
-            c2v = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2v);
-            c3v = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3v);
-            c4v = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4v);
-            c5v = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5v);
-            c6v = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6v);
-            c7v = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7v);
-        }
-        c0v.intoArray(t, to);
-        c1v.intoArray(t, to + NR);
-        c2v.intoArray(t, to + 2 * NR);
-        c3v.intoArray(t, to + 3 * NR);
-        c4v.intoArray(t, to + 4 * NR);
-        c5v.intoArray(t, to + 5 * NR);
-        c6v.intoArray(t, to + 6 * NR);
-        c7v.intoArray(t, to + 7 * NR);
+        // the sums go out through memory: passing vectors to a call that is not inlined would box
+        // them, and C2 then allocates the boxes inside the loop
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + NR);
+        c11.intoArray(c, ci + NR + VL);
+        c20.intoArray(c, ci + 2 * NR);
+        c21.intoArray(c, ci + 2 * NR + VL);
+        c30.intoArray(c, ci + 3 * NR);
+        c31.intoArray(c, ci + 3 * NR + VL);
+        c40.intoArray(c, ci + 4 * NR);
+        c41.intoArray(c, ci + 4 * NR + VL);
+        c50.intoArray(c, ci + 5 * NR);
+        c51.intoArray(c, ci + 5 * NR + VL);
+        c60.intoArray(c, ci + 6 * NR);
+        c61.intoArray(c, ci + 6 * NR + VL);
+        c70.intoArray(c, ci + 7 * NR);
+        c71.intoArray(c, ci + 7 * NR + VL);
     }
 
     /**
