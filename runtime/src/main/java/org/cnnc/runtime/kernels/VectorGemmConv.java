@@ -8,21 +8,21 @@ import org.cnnc.runtime.Parallel;
 
 /**
  * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
- * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR = 8 rows
- * ([k][8] contiguous, rows past OC/g zero); the microkernel holds an 8 × 2-vector tile of sums
- * in 16 registers and does one broadcast-FMA per weight and vector, K times, then writes the
- * tile to scratch, from where the epilogue (bias, activation, residual, activation) stores it to
- * the output: the store is the only pass over the output. Row panels past OC/g and column panels
- * past the last pixel compute padding that is never stored.
+ * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR = 12 rows
+ * ([k][12] contiguous, rows past OC/g zero); the microkernel holds a 12 × 2-vector tile of sums
+ * in 24 registers and does one broadcast-FMA per weight and vector.
  *
- * <p>B is never materialised as im2col. A 1×1 stride-1 unpadded convolution reads B straight from
- * the NCHW input (row k is input channel k; only a last, partial column panel is copied, so that
- * no load runs past the array). Any other convolution first copies the input once per call into
- * a zero-padded image split by stride phase ({@link PaddedLayout}) and computes the output over
- * "extended" columns q = oh·Wq + ow, Wq the width of a phase image: every row of B is then a
- * contiguous run of that image at a fixed offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)],
- * which the microkernel loads directly (one table lookup per k). The Wq − OW extended columns at
- * the end of each output row (2 of 58 for a 3×3 pad-1 conv on 56×56) are computed and dropped.
+ * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
+ * packed, at most KC rows at a time, into a contiguous block that stays in L1 while every row
+ * panel of weights passes over it; the sums of all row panels for that column panel accumulate
+ * in scratch, and the epilogue (bias, activation, residual, activation) stores them once K is
+ * done: the store is the only pass over the output. A 1×1 stride-1 unpadded convolution packs
+ * B from the NCHW input as it lies (row k is input channel k). Any other convolution first
+ * copies the input once per call into a zero-padded image split by stride phase
+ * ({@link PaddedLayout}) and computes the output over "extended" columns q = oh·Wq + ow, Wq the
+ * width of a phase image: every row of B is then a contiguous run of that image at a fixed
+ * offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)]. The Wq − OW extended columns at the end
+ * of each output row (2 of 58 for a 3×3 pad-1 conv on 56×56) are computed and dropped.
  *
  * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
  * against all row panels (sharing the packed weights), or a run of row panels against all
@@ -30,43 +30,33 @@ import org.cnnc.runtime.Parallel;
  * image its own columns need. Batches of at least as many samples as threads go out as whole
  * samples instead.
  *
- * <p>Measured on the 2-core Zen 5 (AVX-512, 16 floats per vector), one thread, GFLOP/s best of
- * many calls (the machine was shared, so medians ran 5–15 % lower), ReLU epilogue:
+ * <p>Measured on a 2-core Intel Xeon (Cascade Lake, AVX-512, 2.5 GHz, about 140 GFLOP/s of FMA
+ * per core) with {@code KernelBench}, one thread, GFLOP/s median (best) over many calls:
  * <ul>
- * <li>1×1 convs read straight from the input: 256→64 at 56×56 145–152, 64→256 at 56×56 138–147,
- *     1024→256 at 14×14 160–174, 512→2048 at 7×7 123–135 (49 pixels fill 64 columns). Copying
- *     every column panel into a packed panel first: 138–151, 144–151, 163–167, same within noise,
- *     so the direct form stays: no copy and no scratch.</li>
- * <li>3×3 convs from the padded image: 64 ch at 56×56 144–157, 128 ch at 28×28 146–157, 256 ch at
- *     14×14 147–159, 512 ch at 7×7 137–150, stride 2 (128 ch 56→28) 125–132; 7×7 stride-2 stem
- *     (3→64, 224) 142–154. Writing an im2col panel into packed panels from the same image and
- *     running the GEMM on those: 150–158, 139–161, 123–163, and 98–118 for the stem (K = 147
- *     makes the copy count): no gain, so no im2col.</li>
- * <li>The epilogue store: 64→256 at 56×56 (K = 64, where it shows most) 0.70 ms against 0.56 ms
- *     with the store left out, once it was one call per tile; per-row calls with masked
- *     vectors had cost 0.83 ms.</li>
- * <li>A 12 × 2-vector tile (24 accumulators) ran at 55–90 and spilled; 8 × 2 stays.</li>
- * <li>Two threads, medians when the machine was quietest (best in brackets): 3×3 64 ch at 56×56
- *     266 (291), 3×3 256 ch at 14×14 214 (230), 3×3 512 ch at 7×7 (row panels split) 224 (265),
- *     1×1 256→64 at 56×56 200 (228), 1×1 1024→256 at 14×14 233 (287). 1×1 64→256 at 56×56 stays
- *     at 126–143 in most runs (225–260 in one): without the store it scales (0.57 → 0.43 ms), so
- *     writing its 3.2 MB of output is what limits it.</li>
+ * <li>Reading B in place (rows a channel plane apart) instead of packing it: 1×1 256→64 at 56×56
+ *     19 (34), 3×3 128 ch at 28×28 40 (64), 3×3 256 ch at 14×14 41 (49). Packed in L1-sized
+ *     blocks: 41 (63), 52 (85), 49 (90): the in-place reads miss L1 on every row.</li>
+ * <li>A 12 × 2 tile against 8 × 2, both packed: 3×3 128 ch at 28×28 90 (103) against 52 (85),
+ *     3×3 256 ch at 14×14 86 (95) against 49 (90). The microkernel alone, data in L1, ran at
+ *     58–93 (8 × 2), 67–114 (12 × 2) and 98–128 (8 × 3, which wastes more columns on 7×7 maps)
+ *     from one JVM to the next; a pure FMA loop reaches 140.</li>
  * <li>Passing the sums to the store as vectors instead of through memory cost 10×: the call
  *     was not inlined, so C2 boxed the vectors, and allocated the boxes inside the K loop.</li>
  * </ul>
  */
 final class VectorGemmConv extends Conv2d {
     /** Rows of the register tile; columns are two vectors. */
-    static final int MR = 8;
+    static final int MR = 12;
     private static final int NR = 2 * VL;
     /**
-     * Rows of B per packed block: KC × NR floats (8 KB with 16-float vectors) stay in L1 while
-     * every row panel of weights passes over them, and the weights' MR × KC slice streams beside.
+     * Most rows of B per packed block: KC × NR floats (16 KB with 16-float vectors) stay in L1
+     * while every row panel of weights passes over them, the weights' MR × KC slice streaming
+     * beside. K is cut into equal blocks of at most KC rows.
      */
     static final int KC = 128;
 
     private final boolean direct;
-    private final int k, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
+    private final int k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
     private final int[] offs;
@@ -106,7 +96,8 @@ final class VectorGemmConv extends Conv2d {
         }
         nPanels = (nExt + NR - 1) / NR;
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
-        packFloats = Math.min(k, KC) * NR;
+        kc = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);   // K in equal blocks of at most KC rows
+        packFloats = kc * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * MR * NR);
         a = pack(weights);
     }
@@ -221,8 +212,8 @@ final class VectorGemmConv extends Conv2d {
     private void panel(float[] src, int base, int g, int j, int mp0, int mp1, float[] y, int yBase, float[] res,
                        float[] s, int bp, int sums) {
         int q0 = j * NR, cols = Math.min(NR, nExt - q0);
-        for (int k0 = 0; k0 < k; k0 += KC) {
-            int k1 = Math.min(k, k0 + KC);
+        for (int k0 = 0; k0 < k; k0 += kc) {
+            int k1 = Math.min(k, k0 + kc);
             packB(src, base + q0, k0, k1, cols, s, bp);
             for (int mp = mp0; mp < mp1; mp++) {
                 tile(a, ((g * mPanels + mp) * k + k0) * MR, s, bp, k1 - k0, s, sums + (mp - mp0) * MR * NR, k0 == 0);
@@ -258,15 +249,15 @@ final class VectorGemmConv extends Conv2d {
      * stride NR) and go back there.
      */
     private static void tile(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
         if (first) {
             c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c80 = c81 = c90 = c91 = c100 = c101 = c110 = c111 = c00;
         } else {
             c00 = FloatVector.fromArray(S, c, ci);
             c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + NR);
-            c11 = FloatVector.fromArray(S, c, ci + NR + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * NR);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * NR + VL);
             c20 = FloatVector.fromArray(S, c, ci + 2 * NR);
             c21 = FloatVector.fromArray(S, c, ci + 2 * NR + VL);
             c30 = FloatVector.fromArray(S, c, ci + 3 * NR);
@@ -279,40 +270,60 @@ final class VectorGemmConv extends Conv2d {
             c61 = FloatVector.fromArray(S, c, ci + 6 * NR + VL);
             c70 = FloatVector.fromArray(S, c, ci + 7 * NR);
             c71 = FloatVector.fromArray(S, c, ci + 7 * NR + VL);
+            c80 = FloatVector.fromArray(S, c, ci + 8 * NR);
+            c81 = FloatVector.fromArray(S, c, ci + 8 * NR + VL);
+            c90 = FloatVector.fromArray(S, c, ci + 9 * NR);
+            c91 = FloatVector.fromArray(S, c, ci + 9 * NR + VL);
+            c100 = FloatVector.fromArray(S, c, ci + 10 * NR);
+            c101 = FloatVector.fromArray(S, c, ci + 10 * NR + VL);
+            c110 = FloatVector.fromArray(S, c, ci + 11 * NR);
+            c111 = FloatVector.fromArray(S, c, ci + 11 * NR + VL);
         }
         for (int i = 0; i < kc; i++, ai += MR, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
-            FloatVector w = FloatVector.broadcast(S, a[ai]);
-            c00 = w.fma(b0, c00);
-            c01 = w.fma(b1, c01);
-            w = FloatVector.broadcast(S, a[ai + 1]);
-            c10 = w.fma(b0, c10);
-            c11 = w.fma(b1, c11);
-            w = FloatVector.broadcast(S, a[ai + 2]);
-            c20 = w.fma(b0, c20);
-            c21 = w.fma(b1, c21);
-            w = FloatVector.broadcast(S, a[ai + 3]);
-            c30 = w.fma(b0, c30);
-            c31 = w.fma(b1, c31);
-            w = FloatVector.broadcast(S, a[ai + 4]);
-            c40 = w.fma(b0, c40);
-            c41 = w.fma(b1, c41);
-            w = FloatVector.broadcast(S, a[ai + 5]);
-            c50 = w.fma(b0, c50);
-            c51 = w.fma(b1, c51);
-            w = FloatVector.broadcast(S, a[ai + 6]);
-            c60 = w.fma(b0, c60);
-            c61 = w.fma(b1, c61);
-            w = FloatVector.broadcast(S, a[ai + 7]);
-            c70 = w.fma(b0, c70);
-            c71 = w.fma(b1, c71);
+            FloatVector w0 = FloatVector.broadcast(S, a[ai]);
+            c00 = w0.fma(b0, c00);
+            c01 = w0.fma(b1, c01);
+            FloatVector w1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w1.fma(b0, c10);
+            c11 = w1.fma(b1, c11);
+            FloatVector w2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w2.fma(b0, c20);
+            c21 = w2.fma(b1, c21);
+            FloatVector w3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w3.fma(b0, c30);
+            c31 = w3.fma(b1, c31);
+            FloatVector w4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w4.fma(b0, c40);
+            c41 = w4.fma(b1, c41);
+            FloatVector w5 = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = w5.fma(b0, c50);
+            c51 = w5.fma(b1, c51);
+            FloatVector w6 = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = w6.fma(b0, c60);
+            c61 = w6.fma(b1, c61);
+            FloatVector w7 = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = w7.fma(b0, c70);
+            c71 = w7.fma(b1, c71);
+            FloatVector w8 = FloatVector.broadcast(S, a[ai + 8]);
+            c80 = w8.fma(b0, c80);
+            c81 = w8.fma(b1, c81);
+            FloatVector w9 = FloatVector.broadcast(S, a[ai + 9]);
+            c90 = w9.fma(b0, c90);
+            c91 = w9.fma(b1, c91);
+            FloatVector w10 = FloatVector.broadcast(S, a[ai + 10]);
+            c100 = w10.fma(b0, c100);
+            c101 = w10.fma(b1, c101);
+            FloatVector w11 = FloatVector.broadcast(S, a[ai + 11]);
+            c110 = w11.fma(b0, c110);
+            c111 = w11.fma(b1, c111);
         }
         // the sums go out through memory: passing vectors to a call that is not inlined would box
         // them, and C2 then allocates the boxes inside the loop
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + VL);
-        c10.intoArray(c, ci + NR);
-        c11.intoArray(c, ci + NR + VL);
+        c10.intoArray(c, ci + 1 * NR);
+        c11.intoArray(c, ci + 1 * NR + VL);
         c20.intoArray(c, ci + 2 * NR);
         c21.intoArray(c, ci + 2 * NR + VL);
         c30.intoArray(c, ci + 3 * NR);
@@ -325,6 +336,14 @@ final class VectorGemmConv extends Conv2d {
         c61.intoArray(c, ci + 6 * NR + VL);
         c70.intoArray(c, ci + 7 * NR);
         c71.intoArray(c, ci + 7 * NR + VL);
+        c80.intoArray(c, ci + 8 * NR);
+        c81.intoArray(c, ci + 8 * NR + VL);
+        c90.intoArray(c, ci + 9 * NR);
+        c91.intoArray(c, ci + 9 * NR + VL);
+        c100.intoArray(c, ci + 10 * NR);
+        c101.intoArray(c, ci + 10 * NR + VL);
+        c110.intoArray(c, ci + 11 * NR);
+        c111.intoArray(c, ci + 11 * NR + VL);
     }
 
     /**

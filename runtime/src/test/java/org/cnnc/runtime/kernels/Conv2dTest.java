@@ -46,7 +46,7 @@ class Conv2dTest {
         return List.of(
                 new Geometry("1x1", 16, 8, 8, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 OC13 IC3 7x7", 3, 7, 7, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-                new Geometry("1x1 many panels", 9, 19, 21, 17, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 many panels", 9, 19, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s1 p1", 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
