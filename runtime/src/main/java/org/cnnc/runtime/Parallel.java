@@ -17,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>One loop runs at a time: a call made while another thread's loop holds the workers (two
  * threads sharing one model) runs its whole range on its own thread, as does a loop started
  * from inside a loop body.
+ *
+ * <p>Kernels pass a {@link Task} with its arguments rather than a {@link Range} lambda: a lambda
+ * that captures the call's arrays is a new object on every call, while a task made once (a
+ * field) and its arguments handed over in this object's fields allocate nothing.
  */
 public final class Parallel implements AutoCloseable {
     /** A range body: handles indices {@code [from, to)}. */
@@ -24,6 +28,22 @@ public final class Parallel implements AutoCloseable {
     public interface Range {
         void run(int from, int to);
     }
+
+    /**
+     * A loop body that takes its arguments (up to four arrays and two integers) as parameters,
+     * so that one instance, made once, serves every call.
+     */
+    @FunctionalInterface
+    public interface Task {
+        void run(float[] a, float[] b, float[] c, float[] d, int i, int j, int from, int to);
+    }
+
+    /**
+     * Work (in rough multiply-accumulates) below which {@link #forRange(int, long, Task, float[],
+     * float[], float[], float[], int, int)} runs on the calling thread: about ten microseconds of
+     * scalar loop, several times what a hand-off costs.
+     */
+    public static final long SERIAL_WORK = 1L << 15;
 
     /** How long an idle worker spins before it parks. */
     static final long SPIN_NANOS = 200_000;
@@ -66,23 +86,41 @@ public final class Parallel implements AutoCloseable {
 
     /** Runs {@code body} over {@code [0, n)} split into at most {@link #threads()} contiguous chunks. */
     public void forRange(int n, Range body) {
+        forRange(n, (a, b, c, d, i, j, from, to) -> body.run(from, to), null, null, null, null, 0, 0);
+    }
+
+    /**
+     * Runs {@code task} with the arguments given over {@code [0, n)}, on the calling thread alone
+     * when {@code work} is below {@link #SERIAL_WORK}, else as {@link #forRange(int, Task, float[],
+     * float[], float[], float[], int, int)}.
+     */
+    public void forRange(int n, long work, Task task, float[] a, float[] b, float[] c, float[] d, int i, int j) {
+        if (work < SERIAL_WORK) {
+            if (n > 0) task.run(a, b, c, d, i, j, 0, n);
+        } else {
+            forRange(n, task, a, b, c, d, i, j);
+        }
+    }
+
+    /** Runs {@code task} with the arguments given over {@code [0, n)}, split into at most {@link #threads()} contiguous chunks. */
+    public void forRange(int n, Task task, float[] a, float[] b, float[] c, float[] d, int i, int j) {
         int chunks = Math.min(threads, n);
         if (chunks <= 1 || closed || !busy.compareAndSet(false, true)) {
-            if (n > 0) body.run(0, n);
+            if (n > 0) task.run(a, b, c, d, i, j, 0, n);
             return;
         }
         try {
-            for (int c = 1; c < chunks; c++) {
-                workers[c - 1].start(body, (int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+            for (int k = 1; k < chunks; k++) {
+                workers[k - 1].start(task, a, b, c, d, i, j, (int) ((long) n * k / chunks), (int) ((long) n * (k + 1) / chunks));
             }
             Throwable failure = null;
             try {
-                body.run(0, (int) ((long) n / chunks));
+                task.run(a, b, c, d, i, j, 0, (int) ((long) n / chunks));
             } catch (Throwable t) {
                 failure = t;
             }
-            for (int c = 1; c < chunks; c++) {
-                Throwable t = workers[c - 1].await();
+            for (int k = 1; k < chunks; k++) {
+                Throwable t = workers[k - 1].await();
                 if (failure == null) failure = t;
             }
             if (failure instanceof RuntimeException re) throw re;
@@ -102,15 +140,22 @@ public final class Parallel implements AutoCloseable {
     /** One worker thread: runs the range it is given each time {@code posted} moves past {@code done}. */
     private final class Worker implements Runnable {
         Thread thread;
-        private Range body;
-        private int from, to;
+        private Task task;
+        private float[] a, b, c, d;
+        private int i, j, from, to;
         private Throwable failure;
         private volatile int posted, done;
         private volatile boolean parked;
 
         /** Hands this worker a range; the fields are published by the volatile write of {@code posted}. */
-        void start(Range body, int from, int to) {
-            this.body = body;
+        void start(Task task, float[] a, float[] b, float[] c, float[] d, int i, int j, int from, int to) {
+            this.task = task;
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.d = d;
+            this.i = i;
+            this.j = j;
             this.from = from;
             this.to = to;
             this.failure = null;
@@ -129,7 +174,8 @@ public final class Parallel implements AutoCloseable {
                 }
             }
             Throwable t = failure;
-            body = null;
+            task = null;
+            a = b = c = d = null;
             return t;
         }
 
@@ -141,7 +187,7 @@ public final class Parallel implements AutoCloseable {
                 int p = posted;
                 if (p != seen) {
                     try {
-                        body.run(from, to);
+                        task.run(a, b, c, d, i, j, from, to);
                     } catch (Throwable t) {
                         failure = t;
                     }

@@ -18,6 +18,7 @@ public final class ModelApi {
     public static final ClassName CALLS = ClassName.get("org.cnnc.runtime", "Calls");
     public static final ClassName MODEL = ClassName.get("org.cnnc.runtime", "Model");
     public static final ClassName PARALLEL = ClassName.get("org.cnnc.runtime", "Parallel");
+    public static final ClassName PARALLEL_TASK = PARALLEL.nestedClass("Task");
     public static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
     public static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
     public static final ClassName FOLD = ClassName.get("org.cnnc.runtime", "Fold");

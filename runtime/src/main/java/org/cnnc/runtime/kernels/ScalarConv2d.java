@@ -13,6 +13,7 @@ import org.cnnc.runtime.Parallel;
  */
 final class ScalarConv2d extends Conv2d {
     private final float[] w;
+    private final Parallel.Task task = this::channels;
 
     ScalarConv2d(ConvShape shape, float[] weights, Epilogue epilogue) {
         super(shape, epilogue);
@@ -32,23 +33,25 @@ final class ScalarConv2d extends Conv2d {
     @Override
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch, scratch, parallel);
-        final ConvShape s = shape;
-        final int oc = s.oc(), units = batch * oc, plane = s.oh() * s.ow();
-        final long macs = s.macs() * batch;
+        final long macs = shape.macs() * batch;
         final int threads = Threads.workers(parallel, macs, Threads.SCALAR);
-        Threads.forRange(parallel, threads, macs, Threads.SCALAR, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                int acc = t * plane;
-                for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
-                    int c = u % oc;
-                    channel(x, u / oc, c, scratch, acc);
-                    int yo = u * plane;
-                    for (int i = 0; i < plane; i++) {
-                        y[yo + i] = epilogue.apply(scratch[acc + i], c, epilogue.residual() ? residual[yo + i] : 0f);
-                    }
+        Threads.forRange(parallel, threads, macs, Threads.SCALAR, task, x, y, residual, scratch, batch, threads);
+    }
+
+    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's output channels. */
+    private void channels(float[] x, float[] y, float[] residual, float[] scratch, int batch, int threads, int t0, int t1) {
+        final int oc = shape.oc(), units = batch * oc, plane = shape.oh() * shape.ow();
+        for (int t = t0; t < t1; t++) {
+            int acc = t * plane;
+            for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
+                int c = u % oc;
+                channel(x, u / oc, c, scratch, acc);
+                int yo = u * plane;
+                for (int i = 0; i < plane; i++) {
+                    y[yo + i] = epilogue.apply(scratch[acc + i], c, epilogue.residual() ? residual[yo + i] : 0f);
                 }
             }
-        });
+        }
     }
 
     /** Sums of output channel c of sample n into {@code a[acc, acc + OH·OW)}. */

@@ -24,12 +24,13 @@ final class Threads {
         return macs < worthSplitting && !splitEverything ? 1 : parallel.threads();
     }
 
-    /** {@link Parallel#forRange}, or the body on the calling thread when the work is too small to split. */
-    static void forRange(Parallel parallel, int n, long macs, long worthSplitting, Parallel.Range body) {
+    /** {@link Parallel#forRange}, or the task on the calling thread when the work is too small to split. */
+    static void forRange(Parallel parallel, int n, long macs, long worthSplitting, Parallel.Task task,
+                         float[] a, float[] b, float[] c, float[] d, int i, int j) {
         if (workers(parallel, macs, worthSplitting) == 1) {
-            if (n > 0) body.run(0, n);
+            if (n > 0) task.run(a, b, c, d, i, j, 0, n);
         } else {
-            parallel.forRange(n, body);
+            parallel.forRange(n, task, a, b, c, d, i, j);
         }
     }
 

@@ -23,6 +23,7 @@ final class VectorDepthwiseConv extends Conv2d {
     private final PaddedLayout layout;
     private final float[] w;
     private final int taps, perThread, sumsAt;
+    private final Parallel.Task task = this::channels;
 
     VectorDepthwiseConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
@@ -48,24 +49,27 @@ final class VectorDepthwiseConv extends Conv2d {
     @Override
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch, scratch, parallel);
-        final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
         final long macs = shape.macs() * batch;
         final int threads = Threads.workers(parallel, macs, Threads.STREAM);
-        Threads.forRange(parallel, threads, macs, Threads.STREAM, (t0, t1) -> {
-            for (int t = t0; t < t1; t++) {
-                int p = t * perThread, sums = p + sumsAt;
-                for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
-                    int c = u % channels;
-                    layout.fill(x, u / channels * inputSize(), c, c + 1, scratch, p);
-                    if (taps == 9) {
-                        padded3x3(scratch, p, c, scratch, sums);
-                    } else {
-                        padded(scratch, p, c, scratch, sums);
-                    }
-                    VectorOps.epilogue(scratch, sums, 0, y, u * plane, 0, 1, plane, c, epilogue, residual);
+        Threads.forRange(parallel, threads, macs, Threads.STREAM, task, x, y, residual, scratch, batch, threads);
+    }
+
+    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's channels. */
+    private void channels(float[] x, float[] y, float[] residual, float[] scratch, int batch, int threads, int t0, int t1) {
+        final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
+        for (int t = t0; t < t1; t++) {
+            int p = t * perThread, sums = p + sumsAt;
+            for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
+                int c = u % channels;
+                layout.fill(x, u / channels * inputSize(), c, c + 1, scratch, p);
+                if (taps == 9) {
+                    padded3x3(scratch, p, c, scratch, sums);
+                } else {
+                    padded(scratch, p, c, scratch, sums);
                 }
+                VectorOps.epilogue(scratch, sums, 0, y, u * plane, 0, 1, plane, c, epilogue, residual);
             }
-        });
+        }
     }
 
     /** Sums of channel c from its padded image at {@code p[pBase]} into {@code y[yc]}. */

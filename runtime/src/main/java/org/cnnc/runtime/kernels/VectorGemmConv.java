@@ -67,6 +67,7 @@ final class VectorGemmConv extends Conv2d {
      * that share one sample's work share thread 0's P.
      */
     private final int pFloats, packFloats, perThread;
+    private final Parallel.Task bySample = this::samples, byShare = this::shares;
 
     VectorGemmConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
@@ -140,22 +141,26 @@ final class VectorGemmConv extends Conv2d {
             for (int n = 0; n < batch; n++) work(0, 0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
         } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
             // samples dealt out whole: one hand-off for the batch, each thread with its own P
-            parallel.forRange(threads, (t0, t1) -> {
-                for (int t = t0; t < t1; t++) {
-                    for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                        work(t, 0, 1, true, x, n * in, y, n * out, residual, scratch, t * perThread);
-                    }
-                }
-            });
+            parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
         } else {
-            final boolean splitN = splitsColumns(threads);
-            for (int n = 0; n < batch; n++) {
-                final int xBase = n * in, yBase = n * out;
-                parallel.forRange(threads, (t0, t1) -> {
-                    for (int t = t0; t < t1; t++) work(t, t, threads, splitN, x, xBase, y, yBase, residual, scratch, 0);
-                });
+            for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
+        }
+    }
+
+    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's samples. */
+    private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
+        final int in = inputSize(), out = outputSize();
+        for (int t = t0; t < t1; t++) {
+            for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
+                work(t, 0, 1, true, x, n * in, y, n * out, res, scratch, t * perThread);
             }
         }
+    }
+
+    /** Threads [t0, t1) of {@code threads}, each with its share of sample n. */
+    private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
+        final boolean splitN = splitsColumns(threads);
+        for (int t = t0; t < t1; t++) work(t, t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch, 0);
     }
 
     /** Whether threads share out column panels (else row panels): whichever keeps more of them busy. */

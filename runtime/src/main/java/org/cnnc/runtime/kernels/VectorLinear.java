@@ -15,6 +15,7 @@ import org.cnnc.runtime.Parallel;
  */
 final class VectorLinear extends Linear {
     private static final int OB = 4;
+    private final Parallel.Task task = this::blocks;
 
     VectorLinear(int in, int out, float[] weights, Epilogue epilogue) {
         super(in, out, weights, epilogue);
@@ -29,20 +30,23 @@ final class VectorLinear extends Linear {
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch);
         int blocks = (out + OB - 1) / OB;
-        Threads.forRange(parallel, blocks, (long) in * out * batch, Threads.STREAM, (b0, b1) -> {
-            for (int blk = b0; blk < b1; blk++) {
-                int o = blk * OB;
-                int n = 0;
-                if (o + OB <= out) {
-                    for (; n + 2 <= batch; n += 2) dot4x2(x, n, o, y, residual);
-                    for (; n < batch; n++) dot4(x, n, o, y, residual);
-                } else {
-                    for (; n < batch; n++) {
-                        for (int oo = o; oo < out; oo++) dot1(x, n, oo, y, residual);
-                    }
+        Threads.forRange(parallel, blocks, (long) in * out * batch, Threads.STREAM, task, x, y, residual, null, batch, 0);
+    }
+
+    /** Blocks [b0, b1) of OB output features, for every sample. */
+    private void blocks(float[] x, float[] y, float[] residual, float[] unused, int batch, int j, int b0, int b1) {
+        for (int blk = b0; blk < b1; blk++) {
+            int o = blk * OB;
+            int n = 0;
+            if (o + OB <= out) {
+                for (; n + 2 <= batch; n += 2) dot4x2(x, n, o, y, residual);
+                for (; n < batch; n++) dot4(x, n, o, y, residual);
+            } else {
+                for (; n < batch; n++) {
+                    for (int oo = o; oo < out; oo++) dot1(x, n, oo, y, residual);
                 }
             }
-        });
+        }
     }
 
     private void dot4(float[] x, int n, int o, float[] y, float[] res) {

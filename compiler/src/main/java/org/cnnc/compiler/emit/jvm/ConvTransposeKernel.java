@@ -21,7 +21,7 @@ final class ConvTransposeKernel {
                 .add("PH", t.ph()).add("PW", t.pw()).add("DH", t.dh()).add("DW", t.dw()).declaration());
         b.addStatement("final float[] w = $L", k.tensor("weight"));
         if (t.bias()) b.addStatement("final float[] bias = $L", k.tensor("bias"));
-        Kernels.beginParallel(b, "batch * OC");
+        Kernels.beginParallel(b, k, "batch * OC");
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int n = nc / OC, oc = nc % OC, g = oc / OCG, ocg = oc % OCG");
         b.beginControlFlow("for (int oh = 0; oh < OH; oh++)");
@@ -41,7 +41,7 @@ final class ConvTransposeKernel {
         b.endControlFlow().endControlFlow().endControlFlow();
         b.addStatement("y[(nc * OH + oh) * OW + ow] = acc");
         b.endControlFlow().endControlFlow().endControlFlow();
-        Kernels.endParallel(b);
+        Kernels.endParallel(b, k);
         return b.build();
     }
 }

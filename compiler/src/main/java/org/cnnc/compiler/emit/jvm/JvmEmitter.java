@@ -74,7 +74,7 @@ public final class JvmEmitter {
         constructors(type, tensors, fields, Math.ceilDiv(prepared.size(), LOADS_PER_METHOD), setupChunks, plan);
         accessors(type, plan, metadata);
         forward(type, plan);
-        for (int i = 0; i < contexts.size(); i++) type.addMethod(kernel(plan.kernels().get(i), contexts.get(i)));
+        for (int i = 0; i < contexts.size(); i++) kernel(type, plan.kernels().get(i), contexts.get(i));
 
         JavaFile file = JavaFile.builder(packageName, type.build())
                 .skipJavaLangImports(true)
@@ -228,7 +228,7 @@ public final class JvmEmitter {
         Node n = k.node();
         List<Shape> inShapes = n.inputs().stream().map(i -> g.node(i).shape()).toList();
         if (inShapes.isEmpty()) inShapes = List.of(n.shape());   // the input copied to the output
-        return new KernelContext(n, inShapes, fields::get, prepared);
+        return new KernelContext(n, inShapes, fields::get, prepared, false);
     }
 
     /**
@@ -288,10 +288,15 @@ public final class JvmEmitter {
         return "k" + k.index();
     }
 
-    private static MethodSpec kernel(Kernel k, KernelContext ctx) {
+    /**
+     * The kernel's method; for a kernel run as a task ({@link Kernels#runsAsTask}) also its
+     * loop as a method of the task's shape and the task field that refers to it.
+     */
+    private static void kernel(TypeSpec.Builder type, Kernel k, KernelContext ctx) {
         Node n = ctx.node();
         List<Shape> inShapes = ctx.inputs();
-        MethodSpec.Builder m = MethodSpec.methodBuilder(kernelName(k))
+        String name = kernelName(k);
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name)
                 .addModifiers(Modifier.PRIVATE)
                 .addJavadoc("$L: $L$L, $L → $L ($L line $L).\n", n.named() ? n.name() : "(" + n.name() + ")",
                         OpText.describe(n.op()), n.epilogue(), inShapes.stream().map(Shape::toString).collect(Collectors.joining(" + ")),
@@ -302,10 +307,29 @@ public final class JvmEmitter {
         if (RuntimeKernels.handles(n)) {
             m.addParameter(float[].class, "scratch");
             m.addCode(RuntimeKernels.call(kernelField(k), ctx));
+        } else if (Kernels.runsAsTask(ctx)) {
+            // the loop is a method, run through a task field made once: a lambda over the
+            // arrays would be a new object on every call
+            String task = name + "_task", loop = name + "_range";
+            List<String> arrays = new ArrayList<>();
+            for (int i = 0; i < Kernels.TASK_INPUTS; i++) arrays.add(i < inShapes.size() ? "x" + i : "null");
+            m.addStatement("parallel.forRange(batch * $L, (long) batch * $LL, $L, $L, y, batch, 0)",
+                    Kernels.loopRange(ctx), Kernels.work(ctx), task, String.join(", ", arrays));
+            type.addField(FieldSpec.builder(PARALLEL_TASK, task, Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("this::$L", loop).build());
+            MethodSpec.Builder range = MethodSpec.methodBuilder(loop).addModifiers(Modifier.PRIVATE)
+                    .addJavadoc("$L's loop over samples × channels [from, to).\n", name);
+            for (int i = 0; i < Kernels.TASK_INPUTS; i++) range.addParameter(float[].class, "x" + i);
+            range.addParameter(float[].class, "y").addParameter(int.class, "batch").addParameter(int.class, "unused")
+                    .addParameter(int.class, "from").addParameter(int.class, "to")
+                    .addCode(Kernels.body(ctx.asTask()));
+            type.addMethod(m.build());
+            type.addMethod(range.build());
+            return;
         } else {
             m.addCode(Kernels.body(ctx));
         }
-        return m.build();
+        type.addMethod(m.build());
     }
 
     private static FieldSpec constant(Class<?> type, String name, String initializer) {

@@ -12,9 +12,16 @@ import org.cnnc.compiler.ir.Shape;
  * and how the model's fields for that node's tensors are named. In the kernel body the inputs
  * are the arrays {@code x0, x1, …}, the output is {@code y}, and {@code batch} is the batch.
  * {@code prepared} maps "weight" and "bias" to the fields holding weights transformed at load
- * (a folded BatchNorm), where there are such.
+ * (a folded BatchNorm), where there are such. With {@code task}, a parallel kernel's source is
+ * the body of its {@code Parallel.Task} (the loop over {@code [from, to)} alone) rather than
+ * the whole method.
  */
-record KernelContext(Node node, List<Shape> inputs, Function<String, String> field, Map<String, String> prepared) {
+record KernelContext(Node node, List<Shape> inputs, Function<String, String> field, Map<String, String> prepared,
+                     boolean task) {
+
+    KernelContext asTask() {
+        return new KernelContext(node, inputs, field, prepared, true);
+    }
 
     Shape in() {
         return inputs.get(0);

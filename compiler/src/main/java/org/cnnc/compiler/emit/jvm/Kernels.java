@@ -53,13 +53,58 @@ final class Kernels {
         b.addStatement("y[$L] = v", index);
     }
 
-    /** Opens {@code parallel.forRange(count, (from, to) -> {}; close with {@link #endParallel}. */
-    static void beginParallel(CodeBlock.Builder b, String count) {
-        b.add("parallel.forRange($L, (from, to) -> {\n$>", count);
+    /**
+     * Opens {@code parallel.forRange(count, (from, to) -> {}; close with {@link #endParallel}. As
+     * a task ({@link KernelContext#task()}) the loop is the whole body, and this writes nothing.
+     */
+    static void beginParallel(CodeBlock.Builder b, KernelContext k, String count) {
+        if (!k.task()) b.add("parallel.forRange($L, (from, to) -> {\n$>", count);
     }
 
-    static void endParallel(CodeBlock.Builder b) {
-        b.add("$<});\n");
+    static void endParallel(CodeBlock.Builder b, KernelContext k) {
+        if (!k.task()) b.add("$<});\n");
+    }
+
+    /** Most inputs a kernel run as a {@code Parallel.Task} takes (the task has four array slots, one for the output). */
+    static final int TASK_INPUTS = 3;
+
+    /**
+     * Whether the kernel runs as a {@code Parallel.Task} made once, which allocates nothing per
+     * call, rather than as a lambda over its arrays, made anew on every call: every kernel with
+     * a parallel loop and at most {@link #TASK_INPUTS} inputs.
+     */
+    static boolean runsAsTask(KernelContext k) {
+        boolean loops = switch (k.node().op()) {
+            case Op.Concat c -> false;
+            case Op.Input i -> false;
+            case Op.Flatten f -> false;
+            case Op.Dropout d -> false;
+            case Op.Conv c -> false;
+            case Op.Fc f -> false;
+            default -> true;
+        };
+        return loops && k.inputs().size() <= TASK_INPUTS;
+    }
+
+    /** The parallel loop's range per sample: the {@code count} each kernel gives {@link #beginParallel}, over the batch. */
+    static int loopRange(KernelContext k) {
+        return switch (k.node().op()) {
+            case Op.ConvTranspose t -> chw(k.out())[0];
+            case Op.Softmax s -> chw(k.in())[1] * chw(k.in())[2];
+            default -> chw(k.in())[0];
+        };
+    }
+
+    /** A rough count of the operations of one sample, to decide whether the loop is worth splitting across threads. */
+    static long work(KernelContext k) {
+        long elements = k.out().elements();
+        for (Shape s : k.inputs()) elements += s.elements();
+        return switch (k.node().op()) {
+            case Op.ConvTranspose t -> elements + k.out().elements() * chw(k.in())[0] * t.kh() * t.kw();
+            case Op.Pool p -> elements + k.out().elements() * p.kh() * p.kw();
+            case Op.Lrn l -> elements * l.size();
+            default -> elements;
+        };
     }
 
     /** Channels, height, width of a shape; a vector is N×1×1. */

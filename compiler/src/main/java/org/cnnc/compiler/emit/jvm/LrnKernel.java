@@ -16,7 +16,7 @@ final class LrnKernel {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2])
                 .add("BEFORE", l.size() / 2).add("AFTER", (l.size() - 1) / 2).declaration());
-        Kernels.beginParallel(b, "batch * C");
+        Kernels.beginParallel(b, k, "batch * C");
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int n = nc / C, c = nc % C");
         b.addStatement("int c0 = Math.max(0, c - BEFORE), c1 = Math.min(C - 1, c + AFTER)");
@@ -29,7 +29,7 @@ final class LrnKernel {
         b.addStatement("y[nc * HW + i] = (float) (x0[nc * HW + i] / Math.pow($L + $L * sum, $L))",
                 l.k(), l.alpha() / l.size(), l.beta());
         b.endControlFlow().endControlFlow();
-        Kernels.endParallel(b);
+        Kernels.endParallel(b, k);
         return b.build();
     }
 }
