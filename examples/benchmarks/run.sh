@@ -123,6 +123,7 @@ report() {   # writes RESULTS.md; its arguments are kept for --report-only
   local args=(--networks "$results/networks.json" --kernels "$results/kernels.json" --cold "$results/cold.jsonl"
     --models "$models" --mode "$mode" --target "$target" --command "$command_line"
     --elapsed "$((SECONDS - started))" --out "$bench/RESULTS.md")
+  [ -z "${peak:-}" ] || args+=(--peak "$peak")
   [ ${#loads[@]} -eq 0 ] || args+=(--load "$(IFS=,; echo "${loads[*]}")")
   printf '%s\n' "${args[@]}" >"$results/report-args"
   java -cp "$cp" org.cnnc.benchmarks.Report "${args[@]}"
@@ -248,5 +249,9 @@ for net in "${network_list[@]}"; do
 done
 
 note_load
+# the FMA peak this machine reaches from Java, for the report's fraction of peak
+echo "run.sh: measuring the FP32 FMA peak on 2 threads"
+# shellcheck disable=SC2086 # fork_args is a list of options
+peak="$(java $fork_args -cp "$cp" org.cnnc.benchmarks.PeakFlops 2 2>/dev/null)" || die "measuring the peak failed"
 report
 echo "run.sh: done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"

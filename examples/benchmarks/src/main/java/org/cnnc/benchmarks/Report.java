@@ -32,7 +32,10 @@ import java.util.regex.Pattern;
  * --mode quick|full --command "..." [--target jvm] [--peak 441] [--elapsed SECONDS] [--load L,L,...] --out RESULTS.md}
  */
 public final class Report {
-    /** FP32 FMA peak of the two-core AVX-512 machine the benchmarks are meant for, in GFLOP/s. */
+    /**
+     * FP32 FMA peak assumed when none is given, in GFLOP/s (a two-core Zen 5 with AVX-512); run.sh
+     * measures the machine's own with {@link PeakFlops} and passes it.
+     */
     public static final double DEFAULT_PEAK_GFLOPS = 441;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -267,7 +270,8 @@ public final class Report {
         String ort = cold.stream().map(ColdRun::onnxRuntimeVersion).filter(Objects::nonNull).findFirst().orElse(null);
         row(md, "ONNX Runtime", (ort != null ? ort + ", " : "") + "Java API, the same network and weights (cnnc export), "
                 + "all graph optimisations, 2 intra-op threads, pinned input and output buffers");
-        row(md, "peak", fmt("%.0f", settings.peakGflops()) + " GFLOP/s (FP32 FMA, AVX-512, both cores)");
+        row(md, "peak", fmt("%.0f", settings.peakGflops()) + " GFLOP/s (FP32 FMA on both cores, measured by `PeakFlops`:"
+                + " independent FMA chains on the preferred vector width, no memory traffic)");
         row(md, "date", settings.date().toString());
         if (!settings.loadAverages().isEmpty()) {
             row(md, "load average", settings.loadAverages().stream().map(l -> fmt("%.2f", l))

@@ -8,9 +8,10 @@ import org.cnnc.runtime.Parallel;
 
 /**
  * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
- * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR = 12 rows
- * ([k][12] contiguous, rows past OC/g zero); the microkernel holds a 12 × 2-vector tile of sums
- * in 24 registers and does one broadcast-FMA per weight and vector.
+ * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of 12 rows
+ * ([k][12] contiguous, rows past OC/g zero; 8 rows where that wastes much less, as for 16
+ * channels); the microkernel holds a 12 × 2-vector tile of sums in 24 registers and does one
+ * broadcast-FMA per weight and vector.
  *
  * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
  * packed, at most KC rows at a time, into a contiguous block that stays in L1 while every row
@@ -45,7 +46,7 @@ import org.cnnc.runtime.Parallel;
  * </ul>
  */
 final class VectorGemmConv extends Conv2d {
-    /** Rows of the register tile; columns are two vectors. */
+    /** Rows of the register tile, unless a layer's channels fill 8-row panels much better; columns are two vectors. */
     static final int MR = 12;
     private static final int NR = 2 * VL;
     /**
@@ -56,7 +57,7 @@ final class VectorGemmConv extends Conv2d {
     static final int KC = 128;
 
     private final boolean direct;
-    private final int k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
+    private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
     private final int[] offs;
@@ -75,7 +76,8 @@ final class VectorGemmConv extends Conv2d {
         icg = s.icg();
         ocg = s.ocg();
         groups = s.groups();
-        mPanels = (ocg + MR - 1) / MR;
+        mr = rowsPerPanel(ocg);
+        mPanels = (ocg + mr - 1) / mr;
         plane = s.oh() * s.ow();
         direct = s.pointwise();
         offs = new int[k];
@@ -99,21 +101,31 @@ final class VectorGemmConv extends Conv2d {
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
         kc = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);   // K in equal blocks of at most KC rows
         packFloats = kc * NR;
-        perThread = Math.addExact(pFloats, packFloats + mPanels * MR * NR);
+        perThread = Math.addExact(pFloats, packFloats + mPanels * mr * NR);
         a = pack(weights);
     }
 
-    /** Weights as [group][row panel][k][MR rows], rows past OC/g zero. */
+    /**
+     * Rows per panel for {@code rows} output channels per group: 12 (the faster tile), unless
+     * rounding up to 12 computes over 25 % more rows than rounding up to 8 does (16 channels pad
+     * to 24 rows, against 16).
+     */
+    static int rowsPerPanel(int rows) {
+        int by12 = (rows + 11) / 12 * 12, by8 = (rows + 7) / 8 * 8;
+        return by12 * 4 > by8 * 5 ? 8 : MR;
+    }
+
+    /** Weights as [group][row panel][k][mr rows], rows past OC/g zero. */
     private float[] pack(float[] w) {
-        float[] p = new float[Math.multiplyExact(groups * mPanels * MR, k)];
+        float[] p = new float[Math.multiplyExact(groups * mPanels * mr, k)];
         for (int g = 0; g < groups; g++) {
             for (int mp = 0; mp < mPanels; mp++) {
-                int base = (g * mPanels + mp) * k * MR;
-                for (int r = 0; r < MR; r++) {
-                    int row = mp * MR + r;
+                int base = (g * mPanels + mp) * k * mr;
+                for (int r = 0; r < mr; r++) {
+                    int row = mp * mr + r;
                     if (row >= ocg) break;
                     int src = (g * ocg + row) * k;
-                    for (int i = 0; i < k; i++) p[base + i * MR + r] = w[src + i];
+                    for (int i = 0; i < k; i++) p[base + i * mr + r] = w[src + i];
                 }
             }
         }
@@ -127,7 +139,7 @@ final class VectorGemmConv extends Conv2d {
 
     @Override
     public String strategy() {
-        return "Vector API GEMM " + MR + "x" + NR + ", B packed in blocks of " + KC + " rows"
+        return "Vector API GEMM " + mr + "x" + NR + ", B packed in blocks of " + KC + " rows"
                 + (direct ? " from the input" : " from a padded input in " + layout.phases
                 + " stride phase(s), extended width " + wq + " for " + shape.ow());
     }
@@ -221,12 +233,17 @@ final class VectorGemmConv extends Conv2d {
             int k1 = Math.min(k, k0 + kc);
             packB(src, base + q0, k0, k1, cols, s, bp);
             for (int mp = mp0; mp < mp1; mp++) {
-                tile(a, ((g * mPanels + mp) * k + k0) * MR, s, bp, k1 - k0, s, sums + (mp - mp0) * MR * NR, k0 == 0);
+                int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * NR;
+                if (mr == MR) {
+                    tile12(a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
+                } else {
+                    tile8(a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
+                }
             }
         }
         for (int mp = mp0; mp < mp1; mp++) {
-            int c0 = g * ocg + mp * MR, rows = Math.min(MR, ocg - mp * MR);
-            store(s, sums + (mp - mp0) * MR * NR, c0, rows, q0, cols, y, yBase + c0 * plane, res);
+            int c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
+            store(s, sums + (mp - mp0) * mr * NR, c0, rows, q0, cols, y, yBase + c0 * plane, res);
         }
     }
 
@@ -249,11 +266,11 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /**
-     * MR rows × 2 vectors over {@code kc} packed rows: weights at {@code a[ai]} ([kc][MR]), B at
-     * {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at {@code c[ci]} (row
-     * stride NR) and go back there.
+     * {@code mr} (12 or 8) rows × 2 vectors over {@code kc} packed rows: weights at {@code a[ai]}
+     * ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at
+     * {@code c[ci]} (row stride NR) and go back there.
      */
-    private static void tile(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
         if (first) {
             c00 = FloatVector.zero(S);
@@ -284,7 +301,7 @@ final class VectorGemmConv extends Conv2d {
             c110 = FloatVector.fromArray(S, c, ci + 11 * NR);
             c111 = FloatVector.fromArray(S, c, ci + 11 * NR + VL);
         }
-        for (int i = 0; i < kc; i++, ai += MR, bi += NR) {
+        for (int i = 0; i < kc; i++, ai += 12, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
             c00 = w0.fma(b0, c00);
@@ -349,6 +366,77 @@ final class VectorGemmConv extends Conv2d {
         c101.intoArray(c, ci + 10 * NR + VL);
         c110.intoArray(c, ci + 11 * NR);
         c111.intoArray(c, ci + 11 * NR + VL);
+    }
+
+    /** As {@link #tile12}, 8 rows. */
+    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (first) {
+            c00 = FloatVector.zero(S);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * NR);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * NR + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * NR);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * NR + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * NR);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * NR + VL);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * NR);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * NR + VL);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * NR);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * NR + VL);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * NR);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * NR + VL);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * NR);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * NR + VL);
+        }
+        for (int i = 0; i < kc; i++, ai += 8, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector w0 = FloatVector.broadcast(S, a[ai]);
+            c00 = w0.fma(b0, c00);
+            c01 = w0.fma(b1, c01);
+            FloatVector w1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w1.fma(b0, c10);
+            c11 = w1.fma(b1, c11);
+            FloatVector w2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w2.fma(b0, c20);
+            c21 = w2.fma(b1, c21);
+            FloatVector w3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w3.fma(b0, c30);
+            c31 = w3.fma(b1, c31);
+            FloatVector w4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w4.fma(b0, c40);
+            c41 = w4.fma(b1, c41);
+            FloatVector w5 = FloatVector.broadcast(S, a[ai + 5]);
+            c50 = w5.fma(b0, c50);
+            c51 = w5.fma(b1, c51);
+            FloatVector w6 = FloatVector.broadcast(S, a[ai + 6]);
+            c60 = w6.fma(b0, c60);
+            c61 = w6.fma(b1, c61);
+            FloatVector w7 = FloatVector.broadcast(S, a[ai + 7]);
+            c70 = w7.fma(b0, c70);
+            c71 = w7.fma(b1, c71);
+        }
+        // the sums go out through memory: passing vectors to a call that is not inlined would box
+        // them, and C2 then allocates the boxes inside the loop
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + 1 * NR);
+        c11.intoArray(c, ci + 1 * NR + VL);
+        c20.intoArray(c, ci + 2 * NR);
+        c21.intoArray(c, ci + 2 * NR + VL);
+        c30.intoArray(c, ci + 3 * NR);
+        c31.intoArray(c, ci + 3 * NR + VL);
+        c40.intoArray(c, ci + 4 * NR);
+        c41.intoArray(c, ci + 4 * NR + VL);
+        c50.intoArray(c, ci + 5 * NR);
+        c51.intoArray(c, ci + 5 * NR + VL);
+        c60.intoArray(c, ci + 6 * NR);
+        c61.intoArray(c, ci + 6 * NR + VL);
+        c70.intoArray(c, ci + 7 * NR);
+        c71.intoArray(c, ci + 7 * NR + VL);
     }
 
     /**

@@ -172,6 +172,18 @@ class Conv2dTest {
     }
 
     @Test
+    void takesEightRowPanelsOnlyWhereTwelveWasteMuchMore() {
+        assertEquals(8, VectorGemmConv.rowsPerPanel(16));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(6));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(40));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(24));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(32));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(64));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(2048));
+    }
+
+    @Test
     void splitsRowPanelsAcrossThreadsOnlyWhenColumnPanelsBalanceWorse() {
         for (Geometry g : geometries()) {
             if (!g.name().contains("rows split") && !g.name().contains("many panels") && !g.name().contains("wide")
