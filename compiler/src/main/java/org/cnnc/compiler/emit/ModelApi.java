@@ -21,6 +21,7 @@ public final class ModelApi {
     public static final ClassName PARALLEL_TASK = PARALLEL.nestedClass("Task");
     public static final ClassName ARENA = ClassName.get("org.cnnc.runtime", "Arena");
     public static final ClassName ARENA_POOL = ClassName.get("org.cnnc.runtime", "ArenaPool");
+    public static final ClassName VECTOR_SUPPORT = ClassName.get("org.cnnc.runtime.kernels", "VectorSupport");
     public static final ClassName FOLD = ClassName.get("org.cnnc.runtime", "Fold");
     public static final ClassName SAFETENSORS = ClassName.get("org.cnnc.runtime.weights", "SafeTensors");
     public static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);

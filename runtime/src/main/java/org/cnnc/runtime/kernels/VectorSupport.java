@@ -38,6 +38,15 @@ public final class VectorSupport {
         return available() ? Holder.VECTOR.describe() : Holder.SCALAR.describe();
     }
 
+    /**
+     * Starts compiling the vector kernels on a background thread (once per JVM), so that a
+     * model's first call does not run them in the interpreter; models call this as they begin
+     * to load. Does nothing without the Vector API or with {@code -Dcnnc.warmup=false}.
+     */
+    public static void warmUp() {
+        if (available() && !"false".equals(System.getProperty("cnnc.warmup"))) Warmup.start();
+    }
+
     /** The implementation to use: the vector kernels where available, else plain loops (saying so once). */
     static Backend backend() {
         if (available()) return Holder.VECTOR;

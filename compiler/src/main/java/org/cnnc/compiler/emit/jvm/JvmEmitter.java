@@ -150,6 +150,7 @@ public final class JvmEmitter {
                 .addModifiers(Modifier.PUBLIC)
                 .addParameter(int.class, "threads")
                 .addJavadoc("Loads the weights from the class path and runs kernels on {@code threads} threads.\n")
+                .addStatement("$T.warmUp()", VECTOR_SUPPORT)
                 .beginControlFlow("try ($T weights = $T.read($T.requireNonNull(getClass().getResourceAsStream(WEIGHTS), WEIGHTS)))",
                         SAFETENSORS, SAFETENSORS, java.util.Objects.class);
         for (int chunk = 0; chunk * LOADS_PER_METHOD < tensors.size(); chunk++) {

@@ -1,0 +1,71 @@
+package org.cnnc.runtime.kernels;
+
+import java.util.SplittableRandom;
+import org.cnnc.runtime.Parallel;
+
+/**
+ * Compiles the vector kernels before a model's first call. Vector API code is slow until C2 has
+ * compiled it (the interpreter and C1 box every vector), and a network's first inference would
+ * otherwise pay for that: seconds for ResNet-50. Here, on a daemon thread started when a model
+ * begins to load, each kernel method runs many times on small shapes, cheap calls that reach the
+ * JIT's thresholds quickly; it overlaps with reading and packing the weights. Once per JVM.
+ */
+final class Warmup {
+    /** Calls per small kernel: enough for C2 to compile the kernel methods they run. */
+    static final int CALLS = 12_000;
+
+    private static boolean started;
+
+    private Warmup() {}
+
+    static synchronized void start() {
+        if (started) return;
+        started = true;
+        Thread t = new Thread(Warmup::run, "cnnc-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private static void run() {
+        try (Parallel one = new Parallel(1)) {
+            Conv2d[] convs = {
+                // 3×3 with 12- and 8-row panels, a 1×1 read from the input, a stride-2 conv, a depthwise conv
+                conv(8, 6, 6, 24, 3, 1, 1, 1, false),
+                conv(8, 6, 6, 16, 3, 1, 1, 1, true),
+                conv(16, 6, 6, 24, 1, 1, 0, 1, true),
+                conv(8, 8, 8, 24, 3, 2, 1, 1, false),
+                conv(8, 6, 6, 8, 3, 1, 1, 8, false),
+            };
+            Linear fc = Linear.create(64, 12, random(12 * 64, 3), epilogue(12, false));
+            float[] x = random(16 * 8 * 8, 4), y = new float[24 * 6 * 6 + 64], r = random(24 * 6 * 6 + 64, 5);
+            long scratch = 0;
+            for (Conv2d c : convs) scratch = Math.max(scratch, c.scratchFloats(1));
+            float[] s = new float[(int) scratch + 64];
+            for (int i = 0; i < CALLS; i++) {
+                for (Conv2d c : convs) c.run(x, y, r, 1, s, one);
+                fc.run(x, y, r, 1, s, one);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a warm-up that fails costs only the time it saves; the model's own calls report errors
+        }
+    }
+
+    private static Conv2d conv(int ic, int ih, int iw, int oc, int k, int stride, int pad, int groups, boolean residual) {
+        return Conv2d.create(ic, ih, iw, oc, k, k, stride, stride, pad, pad, 1, 1, groups,
+                random(oc * (ic / groups) * k * k, oc + k), epilogue(oc, residual), VectorSupport.Impl.VECTOR);
+    }
+
+    /** Bias and ReLU, or bias, residual and ReLU. */
+    private static Epilogue epilogue(int channels, boolean residual) {
+        return residual ? new Epilogue(random(channels, channels), Activation.NONE, 0f, true, Activation.RELU, 0f)
+                : new Epilogue(random(channels, channels), Activation.RELU, 0f, false, Activation.NONE, 0f);
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) rnd.nextDouble(-1, 1);
+        return a;
+    }
+}
