@@ -44,6 +44,7 @@ final class TaskGraphClass {
         ClassName self = layout.taskGraph();
         ClassName plan = self.nestedClass("Plan");
         long in = layout.graph().input().shape().elements(), out = layout.graph().outputNode().shape().elements();
+        Segments seg = Segments.of(layout);
         TypeSpec.Builder type = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.FINAL)
                 .addSuperinterface(layout.model().nestedClass("Device"))
@@ -150,16 +151,25 @@ final class TaskGraphClass {
                 .endControlFlow()
                 .endControlFlow()
                 .addStatement("System.arraycopy(input, 0, p.input(), 0, batch * INPUT)")
-                .addStatement("p.execution().execute()")
+                .addCode(seg.count() == 1 ? CodeBlock.of("p.execution().execute();\n")
+                        : CodeBlock.builder()
+                                .add("// one graph at a time, in order: TornadoVM hands a kept buffer over only from the graph executed last\n")
+                                .addStatement("for (int s = 0; s < GRAPHS; s++) p.execution().withGraph(s).execute()")
+                                .build())
                 .addStatement("System.arraycopy(p.output(), 0, output, 0, batch * OUTPUT)")
                 .build());
 
-        Segments seg = Segments.of(layout);
+        type.addField(FieldSpec.builder(int.class, "GRAPHS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc("The TaskGraphs of the network, run one after the other.\n")
+                .initializer("$L", seg.count()).build());
         type.addField(intTable("GRAPH_WEIGHTS", "Per TaskGraph: the weights its tasks read (indices into weights).", seg.weights()));
         type.addField(intTable("GRAPH_FRESH", "Per TaskGraph: the buffers it writes before reading (sent once, never read back).", seg.fresh()));
-        type.addField(intTable("GRAPH_CONSUMED", "Per TaskGraph: the buffers it reads from an earlier graph's tasks ...", seg.consumed()));
-        type.addField(intTable("GRAPH_CONSUMED_FROM", "... and the graph that kept each on the device.", seg.consumedFrom()));
-        type.addField(intTable("GRAPH_PERSISTED", "Per TaskGraph: the buffers it keeps on the device for a later graph.", seg.persisted()));
+        type.addField(intTable("GRAPH_CONSUMED",
+                "Per TaskGraph: the buffers it takes on the device from the graph before (written there or passed through it).",
+                seg.consumed()));
+        type.addField(intTable("GRAPH_PERSISTED",
+                "Per TaskGraph: the buffers it allocated and keeps on the device for the graphs after (read there or later).",
+                seg.persisted()));
         type.addField(FieldSpec.builder(boolean[].class, "GRAPH_INPUT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc("Per TaskGraph: whether its tasks read the network's input.\n")
                 .initializer("{$L}", seg.input().stream().map(String::valueOf).collect(Collectors.joining(", "))).build());
@@ -180,16 +190,16 @@ final class TaskGraphClass {
                 .addStatement("float[] input = new float[batch * INPUT], output = new float[batch * OUTPUT]")
                 .addStatement("float[][] a = new float[BUFFERS.length][]")
                 .addStatement("for (int i = 0; i < a.length; i++) a[i] = new float[batch * BUFFERS[i]]")
-                .addStatement("$T[] g = new $T[$L]", TASK_GRAPH, TASK_GRAPH, seg.count())
+                .addStatement("$T[] g = new $T[GRAPHS]", TASK_GRAPH, TASK_GRAPH)
                 .beginControlFlow("for (int s = 0; s < g.length; s++)")
                 .addStatement("g[s] = new $T(graphName(batch, s))", TASK_GRAPH)
                 .addStatement("Object[] once = new Object[GRAPH_WEIGHTS[s].length + GRAPH_FRESH[s].length]")
                 .addStatement("for (int i = 0; i < GRAPH_WEIGHTS[s].length; i++) once[i] = weights[GRAPH_WEIGHTS[s][i]]")
                 .addStatement("for (int i = 0; i < GRAPH_FRESH[s].length; i++) once[GRAPH_WEIGHTS[s].length + i] = a[GRAPH_FRESH[s][i]]")
                 .addStatement("if (once.length > 0) g[s].transferToDevice($T.FIRST_EXECUTION, once)", DATA_TRANSFER_MODE)
-                .beginControlFlow("for (int i = 0; i < GRAPH_CONSUMED[s].length; i++)")
-                .addStatement("g[s].consumeFromDevice(graphName(batch, GRAPH_CONSUMED_FROM[s][i]), a[GRAPH_CONSUMED[s][i]])")
-                .endControlFlow()
+                .addStatement("Object[] taken = new Object[GRAPH_CONSUMED[s].length]")
+                .addStatement("for (int i = 0; i < taken.length; i++) taken[i] = a[GRAPH_CONSUMED[s][i]]")
+                .addStatement("if (taken.length > 0) g[s].consumeFromDevice(graphName(batch, s - 1), taken)")
                 .addStatement("if (GRAPH_INPUT[s]) g[s].transferToDevice($T.EVERY_EXECUTION, input)", DATA_TRANSFER_MODE)
                 .endControlFlow()
                 .addCode(taskCalls(layout, seg))
@@ -256,7 +266,8 @@ final class TaskGraphClass {
         type.addMethod(MethodSpec.methodBuilder("close").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addParameter(plan, "p")
                 .beginControlFlow("try")
-                .addStatement("p.execution().close()")
+                .addCode(seg.count() == 1 ? CodeBlock.of("p.execution().close();\n")
+                        : CodeBlock.of("p.execution().withAllGraphs().close();   // every graph's memory, not the one selected last\n"))
                 .nextControlFlow("catch ($T e)", Exception.class)
                 .addStatement("throw new $T(\"cannot free TornadoVM's device memory: \" + e, e)", IllegalStateException.class)
                 .endControlFlow()

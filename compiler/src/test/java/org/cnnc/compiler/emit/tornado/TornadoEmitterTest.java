@@ -128,15 +128,88 @@ class TornadoEmitterTest {
             assertTrue(Segments.nodes(arrays, last - first + 1) <= Segments.NODES_PER_GRAPH, "graph " + g + " within TornadoVM's node limit");
             if (g == 0) continue;
             assertEquals(1, seg.consumed().get(g).size(), "graph " + g + " takes the previous graph's last output from the device");
-            int buffer = seg.consumed().get(g).get(0), from = seg.consumedFrom().get(g).get(0);
-            assertEquals(g - 1, from);
-            assertTrue(seg.persisted().get(from).contains(buffer), "which graph " + from + " keeps there");
         }
+        assertEquals(List.of(), seg.persisted().get(seg.count() - 1), "the last graph keeps nothing");
+        assertHandsOverEveryBufferFromTheGraphBefore(layout, seg);
         assertEquals(seg.count() - 1, seg.outputGraph());
         String graph = TornadoEmitter.emit(layout.plan(), TornadoFallback.PACKAGE, "Deep", Map.of()).taskGraph().toString();
         assertEquals(220, count(graph, "].task(\"k"));
-        assertTrue(graph.contains("TaskGraph[] g = new TaskGraph[" + seg.count() + "];"));
+        assertTrue(graph.contains("private static final int GRAPHS = " + seg.count() + ";"));
+        assertTrue(graph.contains("TaskGraph[] g = new TaskGraph[GRAPHS];"));
         assertTrue(graph.contains("g[" + (seg.count() - 1) + "].task(\"k219_maxpool\""), "the last task goes to the last graph");
+        assertTrue(graph.contains("g[s].consumeFromDevice(graphName(batch, s - 1), taken)"), "taken from the graph just before");
+        assertTrue(graph.contains("g[s].persistOnDevice(kept)"));
+        assertTrue(graph.contains("for (int s = 0; s < GRAPHS; s++) p.execution().withGraph(s).execute();"),
+                "the graphs run one at a time, so that each hands its buffers to the next");
+        assertFalse(graph.contains("p.execution().execute()"), "not all at once: TornadoVM then hands nothing over");
+        assertTrue(graph.contains("p.execution().withAllGraphs().close()"), "closing frees every graph, not the last one run");
+    }
+
+    @Test
+    void aBufferReadSeveralGraphsAfterItIsWrittenIsPassedThroughTheGraphsBetween() {
+        ShapedGraph shaped = shaped("""
+                network Skip {
+                  input 4x6x6
+                  conv(4, k=1) -> add { [conv(4, k=1) -> maxpool(3, s=1, p=1)]*200 | identity } -> conv(4, k=1)
+                }
+                """);
+        TornadoEmitter.Layout layout = TornadoEmitter.layout(org.cnnc.compiler.pack.ModelBuilder.plan(shaped, Optimizer.Settings.DEFAULT),
+                TornadoFallback.PACKAGE, "Skip", Map.of());
+        Segments seg = Segments.of(layout);
+        assertTrue(seg.count() >= 3, "400 tasks make at least three graphs: " + seg.count());
+        int skip = ((org.cnnc.compiler.lower.KernelPlan.Location.Buffer) layout.calls().get(0).kernel().output()).index();
+        for (int g = 1; g < seg.count(); g++) {
+            assertTrue(seg.consumed().get(g).contains(skip), "graph " + g + " takes the skip connection's buffer from graph " + (g - 1));
+            assertFalse(seg.persisted().get(g).contains(skip), "graph " + g + " does not persist what it took, or it would be freed twice");
+        }
+        assertTrue(seg.persisted().get(0).contains(skip), "graph 0, which allocated it, keeps the skip connection's buffer");
+        assertHandsOverEveryBufferFromTheGraphBefore(layout, seg);
+        String graph = TornadoEmitter.emit(layout.plan(), TornadoFallback.PACKAGE, "Skip", Map.of()).taskGraph().toString();
+        assertFalse(graph.contains("GRAPH_CONSUMED_FROM"), "no graph takes a buffer from any graph but the one before");
+    }
+
+    @Test
+    void aNetworkThatFitsOneGraphRunsItWhole() {
+        String graph = TornadoFallback.emit(shaped(ALL_OPS), Optimizer.Settings.DEFAULT, "AllOps").taskGraph().toString();
+        assertTrue(graph.contains("p.execution().execute();"));
+        assertTrue(graph.contains("p.execution().close();"));
+        assertFalse(graph.contains("withGraph("));
+        assertTrue(graph.contains("private static final int[][] GRAPH_PERSISTED = {{}};"));
+    }
+
+    /**
+     * What TornadoVM needs of a split: every buffer a graph reads is on the device there, either
+     * written by one of its tasks first or taken from the graph just before, which held it; a
+     * graph takes only what the graph before held; and each device copy is persisted (and so
+     * freed on close) by one graph only, the one that allocated it.
+     */
+    private static void assertHandsOverEveryBufferFromTheGraphBefore(TornadoEmitter.Layout layout, Segments seg) {
+        for (int g = 0; g < seg.count(); g++) {
+            java.util.Set<Integer> present = new java.util.HashSet<>(seg.consumed().get(g));
+            if (g == 0) assertEquals(List.of(), seg.consumed().get(g));
+            for (int b : seg.consumed().get(g)) {
+                if (g > 0 && !seg.persisted().get(g - 1).contains(b)) {
+                    assertTrue(seg.consumed().get(g - 1).contains(b), "graph " + g + " takes buffer " + b + ", which graph " + (g - 1) + " kept or took");
+                }
+            }
+            for (int b : seg.persisted().get(g)) {
+                assertTrue(seg.fresh().get(g).contains(b), "graph " + g + " persists only buffers it allocated: " + b);
+                assertTrue(g + 1 < seg.count() && seg.consumed().get(g + 1).contains(b), "what graph " + g + " keeps, the next takes: " + b);
+            }
+            for (TornadoEmitter.Call c : layout.calls()) {
+                if (seg.graphOf(c.kernel().index()) != g) continue;
+                for (var l : c.kernel().inputs()) {
+                    if (l instanceof org.cnnc.compiler.lower.KernelPlan.Location.Buffer b) {
+                        assertTrue(present.contains(b.index()), c.method() + " in graph " + g + " reads buffer " + b.index() + " on the device");
+                    }
+                }
+                if (c.kernel().output() instanceof org.cnnc.compiler.lower.KernelPlan.Location.Buffer b) {
+                    present.add(b.index());
+                    if (!seg.consumed().get(g).contains(b.index())) assertTrue(seg.fresh().get(g).contains(b.index()));
+                }
+            }
+            assertTrue(present.containsAll(seg.persisted().get(g)), "graph " + g + " keeps only buffers it holds");
+        }
     }
 
     @Test
