@@ -6,5 +6,7 @@ interface Backend {
 
     Linear linear(int in, int out, float[] weights, Epilogue epilogue);
 
+    Pool2d pool(ConvShape shape, boolean max);
+
     String describe();
 }

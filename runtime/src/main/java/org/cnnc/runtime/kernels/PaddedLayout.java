@@ -20,9 +20,16 @@ final class PaddedLayout {
     final int extent;
     private final int[] phaseH, phaseW;
     private final ConvShape s;
+    /** What padding reads as: 0 for a convolution, −∞ for a max pool. */
+    private final float pad;
 
     PaddedLayout(ConvShape s) {
+        this(s, 0f);
+    }
+
+    PaddedLayout(ConvShape s, float pad) {
         this.s = s;
+        this.pad = pad;
         hq = s.oh() + (s.kh() - 1) * s.dh() / s.sh();
         wq = s.ow() + (s.kw() - 1) * s.dw() / s.sw();
         int[] index = new int[s.sh() * s.sw()];
@@ -79,11 +86,11 @@ final class PaddedLayout {
                 for (int i = i0; i < i1; i++) {
                     int r = i * sh + fh, dst = pc + f * hq * wq + i * wq;
                     if (r < 0 || r >= ih) {
-                        Arrays.fill(p, dst, dst + wq, 0f);
+                        Arrays.fill(p, dst, dst + wq, pad);
                         continue;
                     }
                     int src = xBase + (c * ih + r) * iw + fw;
-                    for (int j = 0; j < jLo; j++) p[dst + j] = 0f;
+                    for (int j = 0; j < jLo; j++) p[dst + j] = pad;
                     if (sw == 1) {
                         System.arraycopy(x, src + jLo, p, dst + jLo, jHi - jLo);
                     } else if (sw == 2) {
@@ -91,7 +98,7 @@ final class PaddedLayout {
                     } else {
                         for (int j = jLo; j < jHi; j++) p[dst + j] = x[src + j * sw];
                     }
-                    for (int j = jHi; j < wq; j++) p[dst + j] = 0f;
+                    for (int j = jHi; j < wq; j++) p[dst + j] = pad;
                 }
             }
         }

@@ -13,6 +13,11 @@ final class ScalarBackend implements Backend {
     }
 
     @Override
+    public Pool2d pool(ConvShape shape, boolean max) {
+        return new ScalarPool2d(shape, max);
+    }
+
+    @Override
     public String describe() {
         return "plain loops (no Vector API)";
     }

@@ -18,6 +18,11 @@ final class VectorBackend implements Backend {
     }
 
     @Override
+    public Pool2d pool(ConvShape shape, boolean max) {
+        return new VectorPool2d(shape, max);
+    }
+
+    @Override
     public String describe() {
         int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         return "Vector API, " + bits + "-bit vectors (" + FloatVector.SPECIES_PREFERRED.length() + " floats)";

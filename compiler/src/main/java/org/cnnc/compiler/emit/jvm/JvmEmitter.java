@@ -259,7 +259,7 @@ public final class JvmEmitter {
         int chunks = 0;
         for (; chunks * LOADS_PER_METHOD < creates.size(); chunks++) {
             MethodSpec.Builder m = MethodSpec.methodBuilder("setup" + chunks).addModifiers(Modifier.PRIVATE)
-                    .addJavadoc("Makes the convolution and fully connected kernels, packing their weights.\n");
+                    .addJavadoc("Makes the convolution, fully connected and pooling kernels, packing their weights.\n");
             creates.subList(chunks * LOADS_PER_METHOD, Math.min(creates.size(), (chunks + 1) * LOADS_PER_METHOD))
                     .forEach(m::addCode);
             type.addMethod(m.build());
