@@ -98,17 +98,15 @@ final class VectorOps {
         }
         if (j < n) {
             // the lanes read past the run are dropped: read them whole unless past the array
-            FloatVector a, b;
             int i = s + 2 * j;
             if (i + 2 * VL <= src.length) {
-                a = FloatVector.fromArray(S, src, i);
-                b = FloatVector.fromArray(S, src, i + VL);
+                FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL);
+                a.rearrange(EVEN, b).intoArray(dst, d + j, S.indexInRange(0, n - j));
             } else {
-                int count = 2 * (n - j) - 1;
-                a = FloatVector.fromArray(S, src, i, S.indexInRange(0, count));
-                b = FloatVector.fromArray(S, src, i + VL, S.indexInRange(VL, count));
+                // at the array's end (a caller's input): masked loads there take the Vector API's
+                // slow lane-by-lane check, plain loads do not
+                for (; j < n; j++) dst[d + j] = src[s + 2 * j];
             }
-            a.rearrange(EVEN, b).intoArray(dst, d + j, S.indexInRange(0, n - j));
         }
     }
 
