@@ -14,6 +14,7 @@
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
 #   --report-only  only rewrite RESULTS.md from the last run's results (e.g. after changing Report)
+#   --chains       only time the chains of chains/*.cnn against their parts (ChainVsParts)
 #   -- ...         passed to JMH as is (e.g. -- -f 1 -i 10)
 #
 # Environment: CNNC (the cnnc command that builds the models; default this checkout's),
@@ -31,7 +32,7 @@ cnnc_select_jdk
 usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-mode=quick networks="" target=jvm rebuild=false report_only=false jmh_extra=()
+mode=quick networks="" target=jvm rebuild=false report_only=false chains=false jmh_extra=()
 command_line="${CNNC:+CNNC=$CNNC }examples/benchmarks/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
     --target=*) target="${1#--target=}" ;;
     --rebuild) rebuild=true ;;
     --report-only) report_only=true ;;
+    --chains) chains=true ;;
     -h|--help) usage; exit 0 ;;
     --) shift; jmh_extra=("$@"); break ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -134,6 +136,13 @@ if $report_only; then
   exec java -cp "$cp" org.cnnc.benchmarks.Report "${args[@]}"
 fi
 
+# The FMA peak this machine reaches from Java, for the report's fraction of peak: measured
+# before and after the benchmarks, the larger kept (a shared machine is slower at times).
+measure_peak() {
+  # shellcheck disable=SC2086 # fork_args is a list of options
+  java $fork_args -cp "$cp" org.cnnc.benchmarks.PeakFlops 2 2>/dev/null || die "measuring the peak failed"
+}
+
 # ---------------------------------------------------------------- the models
 cnnc="${CNNC:-$root/cnnc}"   # CNNC: another checkout's cnnc command, to benchmark its models
 "$cnnc" --version >/dev/null   # builds the compiler if its sources changed, which touches the stamp
@@ -169,6 +178,27 @@ summary_to() {   # summary_to OUT ARGS...: cnnc summary --json into OUT
   shift
   "$cnnc" summary "$@" --json >"$out.tmp" && mv "$out.tmp" "$out"
 }
+
+if $chains; then
+  # each file: the network Chain, then its parts; ChainVsParts takes the chain first
+  mkdir -p "$models/$target/chains"
+  : >"$results/models.log"
+  for src in "$bench"/chains/*.cnn; do
+    file="$(basename "$src" .cnn)"
+    sources=("${BASH_SOURCE[0]}" "$src")
+    jars=()
+    for net in $(sed -n 's/^network \([A-Za-z0-9_]*\).*/\1/p' "$src"); do
+      jar="$models/$target/chains/$file-$net.jar"
+      make_model "$jar" "cnnc build $file -n $net" "$cnnc" build "$src" -n "$net" --seed 1 "${target_args[@]}" \
+        --package "cnnc.bench.chain.$file" -o "$jar"
+      jars+=("$jar")
+    done
+    echo "run.sh: $file"
+    # shellcheck disable=SC2086 # fork_args is a list of options
+    java $fork_args -cp "$cp" org.cnnc.benchmarks.ChainVsParts "${jars[@]}" 2>/dev/null | sed 's/^/  /'
+  done
+  exit 0
+fi
 
 : >"$results/models.log"
 for net in "${network_list[@]}"; do
@@ -225,6 +255,8 @@ run_jmh() {   # run_jmh NAME CLASS JMH-ARGS...: results to $results/NAME.json, o
     die "JMH $class failed (exit $status)"
   fi
 }
+echo "run.sh: measuring the FP32 FMA peak on 2 threads"
+peak="$(measure_peak)"
 run_jmh networks NetworkBenchmark -p network="$networks" -p batch="$batches" -p variant=cnnc-O0,cnnc-O2,onnxruntime \
   "${jmh_network_runs[@]}"
 note_load
@@ -249,9 +281,8 @@ for net in "${network_list[@]}"; do
 done
 
 note_load
-# the FMA peak this machine reaches from Java, for the report's fraction of peak
-echo "run.sh: measuring the FP32 FMA peak on 2 threads"
-# shellcheck disable=SC2086 # fork_args is a list of options
-peak="$(java $fork_args -cp "$cp" org.cnnc.benchmarks.PeakFlops 2 2>/dev/null)" || die "measuring the peak failed"
+echo "run.sh: measuring the FP32 FMA peak on 2 threads again"
+peak_after="$(measure_peak)"
+[ "$peak_after" -gt "$peak" ] && peak="$peak_after"
 report
 echo "run.sh: done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"

@@ -47,6 +47,11 @@ public final class VectorSupport {
         if (available() && !"false".equals(System.getProperty("cnnc.warmup"))) Warmup.start();
     }
 
+    /** Ends the warm-up of {@link #warmUp()}, if it runs: a model's calls compile the kernels from here on. */
+    public static void endWarmUp() {
+        Warmup.stop();
+    }
+
     /** The implementation to use: the vector kernels where available, else plain loops (saying so once). */
     static Backend backend() {
         if (available()) return Holder.VECTOR;

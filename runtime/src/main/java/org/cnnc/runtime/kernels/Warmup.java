@@ -8,13 +8,15 @@ import org.cnnc.runtime.Parallel;
  * compiled it (the interpreter and C1 box every vector), and a network's first inference would
  * otherwise pay for that: seconds for ResNet-50. Here, on a daemon thread started when a model
  * begins to load, each kernel method runs many times on small shapes, cheap calls that reach the
- * JIT's thresholds quickly; it overlaps with reading and packing the weights. Once per JVM.
+ * JIT's thresholds quickly; it overlaps with reading and packing the weights. Once per JVM, and
+ * it ends at a model's first call, which would otherwise share the cores with it.
  */
 final class Warmup {
     /** Calls per small kernel: enough for C2 to compile the kernel methods they run. */
     static final int CALLS = 12_000;
 
     private static boolean started;
+    private static volatile boolean stopped;
 
     private Warmup() {}
 
@@ -25,6 +27,10 @@ final class Warmup {
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
+    }
+
+    static void stop() {
+        if (!stopped) stopped = true;
     }
 
     private static void run() {
@@ -42,7 +48,7 @@ final class Warmup {
             long scratch = 0;
             for (Conv2d c : convs) scratch = Math.max(scratch, c.scratchFloats(1));
             float[] s = new float[(int) scratch + 64];
-            for (int i = 0; i < CALLS; i++) {
+            for (int i = 0; i < CALLS && !stopped; i++) {
                 for (Conv2d c : convs) c.run(x, y, r, 1, s, one);
                 fc.run(x, y, r, 1, s, one);
             }
