@@ -3,13 +3,13 @@
 # against their unfused sequences, and the first inference in a fresh JVM; writes RESULTS.md.
 #
 #   examples/benchmarks/run.sh [--quick|--full] [--networks a,b,...] [--target jvm|tornadovm]
-#                              [--rebuild] [--report-only] [-- JMH options...]
+#                              [--rebuild] [--report-only] [--chains] [-- JMH options...]
 #
 #   --quick        (default) 1 fork, short runs: lenet5, cifar_resnet, resnet18 at batch 1,
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 forks, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 26 minutes (estimated), plus 5 to build the models the first time.
+#                  About 30 minutes (29–31 measured), with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date

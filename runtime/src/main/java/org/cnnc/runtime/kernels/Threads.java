@@ -12,8 +12,8 @@ final class Threads {
     static final long GEMM = 1L << 20;
     /** For kernels bound by memory or loads rather than FMAs (depthwise, linear): ~10–20 G/s. */
     static final long STREAM = 1L << 18;
-    /** For the plain loops (~3 G/s). */
-    static final long SCALAR = 1L << 15;
+    /** For the plain loops (~3 G/s): the threshold of the loops models emit, too. */
+    static final long SCALAR = Parallel.SERIAL_WORK;
 
     /** Tests set this to split even the smallest call, so that small shapes cover the threaded paths. */
     static volatile boolean splitEverything;

@@ -99,7 +99,7 @@ final class VectorGemmConv extends Conv2d {
         }
         nPanels = (nExt + NR - 1) / NR;
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
-        kc = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);   // K in equal blocks of at most KC rows
+        kc = Math.ceilDiv(k, Math.ceilDiv(k, KC));   // K in equal blocks of at most KC rows
         packFloats = kc * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * NR);
         a = pack(weights);
@@ -139,7 +139,7 @@ final class VectorGemmConv extends Conv2d {
 
     @Override
     public String strategy() {
-        return "Vector API GEMM " + mr + "x" + NR + ", B packed in blocks of " + KC + " rows"
+        return "Vector API GEMM " + mr + "x" + NR + ", B packed in blocks of " + kc + " rows"
                 + (direct ? " from the input" : " from a padded input in " + layout.phases
                 + " stride phase(s), extended width " + wq + " for " + shape.ow());
     }

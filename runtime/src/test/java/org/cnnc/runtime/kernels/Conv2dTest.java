@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.cnnc.runtime.Parallel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,19 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Both convolution implementations against a double-precision reference, on seeded random data. */
 class Conv2dTest {
     static final double TOLERANCE = 1e-5;
-    private static Parallel one, two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        one.close();
-        two.close();
-    }
+    private static final Parallel one = TestPools.ONE, two = TestPools.TWO;
 
     /** ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups. */
     record Geometry(String name, int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.cnnc.runtime.Parallel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,19 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Both linear implementations against a double-precision reference, on seeded random data. */
 class LinearTest {
-    private static Parallel one, two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        one.close();
-        two.close();
-    }
+    private static final Parallel one = TestPools.ONE, two = TestPools.TWO;
 
     static Stream<Arguments> cases() {
         int[][] sizes = {{64, 10}, {37, 13}, {16, 1}, {5, 7}, {300, 64}, {1, 3}};

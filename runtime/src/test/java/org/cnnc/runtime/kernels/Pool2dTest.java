@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.cnnc.runtime.Parallel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,19 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Both pooling implementations against a direct reference, on seeded random data. */
 class Pool2dTest {
-    private static Parallel one, two;
-
-    @BeforeAll
-    static void pools() {
-        one = new Parallel(1);
-        two = new Parallel(2);
-    }
-
-    @AfterAll
-    static void close() {
-        one.close();
-        two.close();
-    }
+    private static final Parallel one = TestPools.ONE, two = TestPools.TWO;
 
     /** c, ih, iw, kh, kw, sh, sw, ph, pw. */
     record Geometry(String name, int c, int ih, int iw, int kh, int kw, int sh, int sw, int ph, int pw) {

@@ -12,7 +12,7 @@ final class ActivationKernel {
         int[] s = Kernels.chw(k.in());
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2]).declaration());
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int i = from * HW, end = to * HW; i < end; i++)");
         b.addStatement("float v = x0[i]");
         b.addStatement("y[i] = $L", expression(a));

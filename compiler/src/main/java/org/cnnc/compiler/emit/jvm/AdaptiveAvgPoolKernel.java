@@ -13,7 +13,7 @@ final class AdaptiveAvgPoolKernel {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", in[0]).add("IH", in[1]).add("IW", in[2])
                 .add("OH", a.outH()).add("OW", a.outW()).declaration());
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int xo = nc * (IH * IW), yo = nc * (OH * OW)");
         b.beginControlFlow("for (int oh = 0; oh < OH; oh++)");

@@ -13,7 +13,7 @@ final class AddKernel {
         for (int i = 1; i < k.inputs().size(); i++) sum.append(" + x").append(i).append("[i]");
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2]).declaration());
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int i = from * HW, end = to * HW; i < end; i++)");
         Kernels.store(b, k, sum.toString(), "i", -1);
         b.endControlFlow();

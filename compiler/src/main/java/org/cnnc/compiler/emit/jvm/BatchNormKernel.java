@@ -14,7 +14,7 @@ final class BatchNormKernel {
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2]).declaration());
         b.addStatement("final float[] gamma = $L, beta = $L, mean = $L, var = $L",
                 k.tensor("weight"), k.tensor("bias"), k.tensor("running_mean"), k.tensor("running_var"));
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int c = nc % C");
         b.addStatement("float scale = (float) (gamma[c] / Math.sqrt(var[c] + $L))", literal(bn.eps()));

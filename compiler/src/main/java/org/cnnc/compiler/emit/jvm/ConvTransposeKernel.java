@@ -21,7 +21,7 @@ final class ConvTransposeKernel {
                 .add("PH", t.ph()).add("PW", t.pw()).add("DH", t.dh()).add("DW", t.dw()).declaration());
         b.addStatement("final float[] w = $L", k.tensor("weight"));
         if (t.bias()) b.addStatement("final float[] bias = $L", k.tensor("bias"));
-        Kernels.beginParallel(b, k, "batch * OC");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int n = nc / OC, oc = nc % OC, g = oc / OCG, ocg = oc % OCG");
         b.beginControlFlow("for (int oh = 0; oh < OH; oh++)");

@@ -54,11 +54,12 @@ final class Kernels {
     }
 
     /**
-     * Opens {@code parallel.forRange(count, (from, to) -> {}; close with {@link #endParallel}. As
-     * a task ({@link KernelContext#task()}) the loop is the whole body, and this writes nothing.
+     * Opens {@code parallel.forRange(batch × loopRange, (from, to) -> {}; close with
+     * {@link #endParallel}. As a task ({@link KernelContext#task()}) the loop is the whole body,
+     * and this writes nothing.
      */
-    static void beginParallel(CodeBlock.Builder b, KernelContext k, String count) {
-        if (!k.task()) b.add("parallel.forRange($L, (from, to) -> {\n$>", count);
+    static void beginParallel(CodeBlock.Builder b, KernelContext k) {
+        if (!k.task()) b.add("parallel.forRange(batch * $L, (from, to) -> {\n$>", loopRange(k));
     }
 
     static void endParallel(CodeBlock.Builder b, KernelContext k) {
@@ -86,7 +87,10 @@ final class Kernels {
         return loops && k.inputs().size() <= TASK_INPUTS;
     }
 
-    /** The parallel loop's range per sample: the {@code count} each kernel gives {@link #beginParallel}, over the batch. */
+    /**
+     * What a kernel's parallel loop runs over, per sample: its {@code [from, to)} range covers
+     * batch × this many units (channels; output channels of a transposed conv; pixels of a softmax).
+     */
     static int loopRange(KernelContext k) {
         return switch (k.node().op()) {
             case Op.ConvTranspose t -> chw(k.out())[0];

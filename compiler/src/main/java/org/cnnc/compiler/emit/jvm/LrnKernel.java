@@ -16,7 +16,7 @@ final class LrnKernel {
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2])
                 .add("BEFORE", l.size() / 2).add("AFTER", (l.size() - 1) / 2).declaration());
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int n = nc / C, c = nc % C");
         b.addStatement("int c0 = Math.max(0, c - BEFORE), c1 = Math.min(C - 1, c + AFTER)");

@@ -18,7 +18,7 @@ final class PoolKernel {
         b.add(new Constants().add("C", in[0]).add("IH", in[1]).add("IW", in[2]).add("OH", out[1]).add("OW", out[2])
                 .add("KH", p.kh()).add("KW", p.kw()).add("SH", p.sh()).add("SW", p.sw())
                 .add("PH", p.ph()).add("PW", p.pw()).declaration());
-        Kernels.beginParallel(b, k, "batch * C");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int nc = from; nc < to; nc++)");
         b.addStatement("int xo = nc * (IH * IW), yo = nc * (OH * OW)");
         b.beginControlFlow("for (int oh = 0; oh < OH; oh++)");

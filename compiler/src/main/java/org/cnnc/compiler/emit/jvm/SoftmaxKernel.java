@@ -11,7 +11,7 @@ final class SoftmaxKernel {
         int[] s = Kernels.chw(k.in());
         CodeBlock.Builder b = CodeBlock.builder();
         b.add(new Constants().add("C", s[0]).add("HW", (long) s[1] * s[2]).declaration());
-        Kernels.beginParallel(b, k, "batch * HW");
+        Kernels.beginParallel(b, k);
         b.beginControlFlow("for (int t = from; t < to; t++)");
         b.addStatement("int base = (t / HW) * C * HW + t % HW");
         b.addStatement("float max = Float.NEGATIVE_INFINITY");
