@@ -4,9 +4,11 @@ import java.util.Locale;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.ir.Op;
+import org.cnnc.compiler.ir.Shape;
 import org.cnnc.compiler.lower.KernelPlan;
 import org.cnnc.compiler.optimize.Optimizer;
 import org.cnnc.compiler.shape.ShapedGraph;
+import org.cnnc.runtime.kernels.Conv2d;
 
 /**
  * What {@code cnnc explain} prints: each pass and what it changed, then the kernels with the
@@ -67,10 +69,15 @@ public final class Explanation {
 
     private static String strategy(Node n, KernelPlan plan) {
         if (!(n.op() instanceof Op.Conv c)) return "";
-        int in = plan.graph().node(n.inputs().get(0)).shape().channels();
+        Shape input = plan.graph().node(n.inputs().get(0)).shape();
+        int in = input.channels();
         if (c.groups() > 1 && c.groups() == in) return "depthwise";
         if (c.kh() == 1 && c.kw() == 1 && c.sh() == 1 && c.sw() == 1 && c.ph() == 0 && c.pw() == 0 && c.groups() == 1) {
             return "1×1: a matrix product on the input as it lies, no im2col";
+        }
+        if (input instanceof Shape.Map m && Conv2d.usesWinograd(m.c(), m.h(), m.w(), c.outChannels(), c.kh(), c.kw(),
+                c.sh(), c.sw(), c.ph(), c.pw(), c.dh(), c.dw(), c.groups())) {
+            return "3×3: Winograd F(2×2, 3×3), 16 multiplies per 2×2 outputs instead of 36";
         }
         return "";
     }

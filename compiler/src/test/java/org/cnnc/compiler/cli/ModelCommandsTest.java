@@ -478,6 +478,25 @@ class ModelCommandsTest {
     }
 
     @Test
+    void explainNamesWinogradForEvenThreeByThreeStrideOneConvolutionsWithSixteenChannels() throws IOException {
+        Path net = Files.writeString(dir.resolve("convs.cnn"), """
+                network Convs {
+                  input 16x8x8
+                  conv(16, k=3, p=1) -> conv(16, k=3, s=2, p=1) -> conv(24, k=3, p=1) -> conv(8, k=3, p=1)
+                  -> conv(16, k=3, p=1) -> conv(16, k=3)
+                }
+                """);
+        MainTest.Run r = run("explain", net.toString(), "-O0");
+        assertEquals(0, r.code(), r::toString);
+        List<String> kernels = r.out().lines().filter(l -> l.matches("\\s+k\\d+ .*")).toList();
+        assertEquals(6, kernels.size(), r.out());
+        // even outputs (8×8, 4×4, and 2×2 from a valid conv) with 16 or more channels each side: Winograd;
+        // stride 2, or 8 channels out or in: the matrix product
+        List<Boolean> winograd = kernels.stream().map(l -> l.contains("Winograd F(2×2, 3×3)")).toList();
+        assertEquals(List.of(true, false, true, false, false, true), winograd, r.out());
+    }
+
+    @Test
     void explainRejectsAnUnknownLevelOrPass() {
         String level = oneLineError(run("explain", tiny.toString(), "-O3"));
         assertEquals("-O: error: the levels are 0, 1 and 2, not 3", level);

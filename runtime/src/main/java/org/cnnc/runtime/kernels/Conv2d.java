@@ -9,9 +9,11 @@ import org.cnnc.runtime.Parallel;
  * per-call state: it may run on several threads at once, each call with its own scratch.
  *
  * <p>With the Vector API: depthwise convolutions (groups = IC = OC) run a direct kernel
- * ({@code VectorDepthwiseConv}); everything else is a packed-weight matrix product per group
- * ({@code VectorGemmConv}), reading a 1×1 stride-1 convolution's input as it is and any other
- * from a padded copy made once per call. Without it, {@code ScalarConv2d} runs plain loops.
+ * ({@code VectorDepthwiseConv}); 3×3 stride-1 ones with an even output and at least 16 channels
+ * in and out run Winograd's F(2×2, 3×3) ({@code VectorWinogradConv}); everything else is a
+ * packed-weight matrix product per group ({@code VectorGemmConv}), reading a 1×1 stride-1
+ * convolution's input as it is and any other from a padded copy made once per call. Without
+ * it, {@code ScalarConv2d} runs plain loops.
  * The epilogue is applied as each output is stored.
  */
 public abstract class Conv2d {
@@ -56,6 +58,23 @@ public abstract class Conv2d {
     /** Elements of one output sample (OC·OH·OW). */
     public final int outputSize() {
         return shape.oc() * shape.oh() * shape.ow();
+    }
+
+    /**
+     * Whether the Vector API kernels compute this convolution by Winograd's F(2×2, 3×3), for
+     * {@code cnnc explain}: the arguments as {@link #create}'s.
+     */
+    public static boolean usesWinograd(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                                       int dh, int dw, int groups) {
+        return usesWinograd(new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+    }
+
+    /**
+     * Where the tiles fit and there are at least 16 channels in and out: below that the GEMM
+     * kernel was as fast or faster ({@code KernelBench}).
+     */
+    static boolean usesWinograd(ConvShape s) {
+        return s.winogradTiles() && Math.min(s.ic(), s.oc()) >= 16;
     }
 
     /** Multiply-accumulates per sample. */

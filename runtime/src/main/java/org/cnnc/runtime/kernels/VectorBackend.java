@@ -9,6 +9,7 @@ final class VectorBackend implements Backend {
     @Override
     public Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue) {
         if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, epilogue);
+        if (Conv2d.usesWinograd(shape)) return new VectorWinogradConv(shape, weights, epilogue);
         return new VectorGemmConv(shape, weights, epilogue);
     }
 

@@ -181,7 +181,7 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /** The share of {@code threads} busy when {@code n} equal items are dealt out in contiguous runs. */
-    private static double efficiency(int n, int threads) {
+    static double efficiency(int n, int threads) {
         return (double) n / (threads * ((n + threads - 1) / threads));
     }
 
@@ -270,7 +270,7 @@ final class VectorGemmConv extends Conv2d {
      * ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at
      * {@code c[ci]} (row stride NR) and go back there.
      */
-    private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
         if (first) {
             c00 = FloatVector.zero(S);
@@ -369,7 +369,7 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /** As {@link #tile12}, 8 rows. */
-    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (first) {
             c00 = FloatVector.zero(S);

@@ -41,6 +41,11 @@ class Conv2dTest {
                 new Geometry("3x3 s2 p1", 6, 11, 11, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s2 p0", 4, 12, 13, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("3x3 valid", 4, 9, 9, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                // even outputs: Winograd, tiles in several panels and rows, K in several blocks
+                new Geometry("3x3 p1 even 12x18", 20, 12, 18, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 valid even", 16, 10, 8, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("3x3 p1 OC40 4x4, Winograd by row panels", 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 IC130 6x4", 130, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("7x7 s2 p3", 3, 20, 20, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1),
                 new Geometry("5x5 d2 p4", 4, 13, 13, 9, 5, 5, 1, 1, 4, 4, 2, 2, 1),
                 new Geometry("3x3 s3 d2", 3, 17, 16, 11, 3, 3, 3, 3, 2, 1, 2, 2, 1),
@@ -155,6 +160,18 @@ class Conv2dTest {
         assertTrue(c instanceof VectorGemmConv, c.strategy());
         Conv2d d = Conv2d.create(4, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, new float[4 * 9], Epilogue.NONE);
         assertTrue(d instanceof VectorDepthwiseConv, d.strategy());
+    }
+
+    @Test
+    void takesWinogradForEven3x3StrideOneWithSixteenChannelsOrMore() {
+        Conv2d w = Conv2d.create(16, 8, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
+        assertTrue(w instanceof VectorWinogradConv, w.strategy());
+        Conv2d odd = Conv2d.create(16, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
+        assertTrue(odd instanceof VectorGemmConv, odd.strategy());
+        Conv2d few = Conv2d.create(8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 8 * 9], Epilogue.NONE);
+        assertTrue(few instanceof VectorGemmConv, few.strategy());
+        Conv2d strided = Conv2d.create(16, 8, 8, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
+        assertTrue(strided instanceof VectorGemmConv, strided.strategy());
     }
 
     @Test

@@ -27,6 +27,9 @@ public final class KernelBench {
                 {"3x3 128 28x28", new int[] {128, 28, 28, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
                 {"3x3 256 14x14", new int[] {256, 14, 14, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
                 {"3x3 512 7x7", new int[] {512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
+                {"3x3 16 32x32", new int[] {16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
+                {"3x3 64 8x8", new int[] {64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
+                {"3x3 64->128 112x112", new int[] {64, 112, 112, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1}},
                 {"3x3 s2 128 56->28", new int[] {128, 56, 56, 128, 3, 3, 2, 2, 1, 1, 1, 1, 1}},
                 {"7x7 s2 3->64 224", new int[] {3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 1, 1, 1}},
                 {"dw 3x3 144 56x56", new int[] {144, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1, 144}},
@@ -38,7 +41,11 @@ public final class KernelBench {
             int[] s = (int[]) c[1];
             for (int threads : new int[] {1, 2}) {
                 try (Parallel p = new Parallel(threads)) {
-                    System.out.printf("%-24s %d thread(s): %s%n", name, threads, conv(s, p, impl));
+                    System.out.printf("%-24s %d thread(s): %s%n", name, threads, conv(s, p, impl, false));
+                    if (impl == VectorSupport.Impl.VECTOR && Conv2d.usesWinograd(shape(s))) {
+                        // the same shape on the GEMM kernel the factory passes over for it
+                        System.out.printf("%-24s %d thread(s): %s%n", name, threads, conv(s, p, impl, true));
+                    }
                 }
             }
         }
@@ -51,12 +58,17 @@ public final class KernelBench {
         }
     }
 
-    private static String conv(int[] s, Parallel p, VectorSupport.Impl impl) {
+    private static ConvShape shape(int[] s) {
+        return new ConvShape(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12]);
+    }
+
+    private static String conv(int[] s, Parallel p, VectorSupport.Impl impl, boolean gemm) {
         Random r = new Random(1);
         int k = s[0] / s[12] * s[4] * s[5];
         float[] w = random(r, s[3] * k, 0.1f);
         Epilogue e = Epilogue.of(random(r, s[3], 0.1f), Activation.RELU);
-        Conv2d c = Conv2d.create(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], w, e, impl);
+        Conv2d c = gemm ? new VectorGemmConv(shape(s), w, e)
+                : Conv2d.create(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11], s[12], w, e, impl);
         float[] x = random(r, c.inputSize(), 1f), y = new float[c.outputSize()];
         float[] scratch = new float[(int) c.scratchFloats(p.threads())];
         double flop = 2.0 * c.macs();

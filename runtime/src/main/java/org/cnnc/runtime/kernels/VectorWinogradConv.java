@@ -1,0 +1,277 @@
+package org.cnnc.runtime.kernels;
+
+import static org.cnnc.runtime.kernels.VectorOps.S;
+import static org.cnnc.runtime.kernels.VectorOps.VL;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import org.cnnc.runtime.Parallel;
+
+/**
+ * A 3×3 stride-1 convolution by Winograd's F(2×2, 3×3): each 2×2 block of outputs (a tile) is
+ * computed from its 4×4 window of input with 16 multiplies per channel pair instead of 36. The
+ * weights are transformed once, at creation, into 16 matrices U[ξ] = (G·g·Gᵀ)[ξ] (OC × IC); per
+ * call the input windows are transformed into V[ξ] = (Bᵀ·d·B)[ξ] (IC × tiles), the 16 products
+ * M[ξ] = U[ξ]·V[ξ] run on {@link VectorGemmConv}'s register tile, and the output transform
+ * Aᵀ·M·A gives the four outputs of each tile, stored through the epilogue.
+ *
+ * <p>Tiles are numbered as the "extended columns" of a 4×4 stride-2 convolution over the padded
+ * input ({@link PaddedLayout}, 2×2 stride phases): q = ty·Wq + tx, Wq = tiles per row + 1, so
+ * that element (i, j) of the windows of consecutive tiles is one contiguous vector load. Vectors
+ * run along tiles; a column panel is NR = 2 vectors of tiles, transformed, multiplied (all 16
+ * products, every row panel, K in blocks of at most {@link VectorGemmConv#KC} channels) and
+ * stored before the next. Outputs with an odd height or width are left to the GEMM kernel.
+ */
+final class VectorWinogradConv extends Conv2d {
+    private static final int NR = 2 * VL;
+    /** Interleaves two vectors of a row's even and odd outputs: the low and the high half. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i / 2 : VL + i / 2),
+            ZIP_HI = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? VL / 2 + i / 2 : VL + VL / 2 + i / 2);
+
+    private final PaddedLayout layout;
+    private final int ic, oc, mr, mPanels, rows, kc, tilesW, wq, nExt, nPanels, plane;
+    /** U as [ξ][row panel][ic][mr], rows past OC zero. */
+    private final float[] u;
+    /** Scratch per thread: the padded input (P, with a panel of slack), V for one block of channels, M, the zipped rows. */
+    private final int pFloats, vFloats, mFloats, perThread;
+    private final Parallel.Task bySample = this::samples, byShare = this::shares;
+
+    VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue) {
+        super(s, epilogue);
+        if (!s.winogradTiles()) throw new IllegalArgumentException("not a 3x3 stride-1 convolution with an even output: " + s);
+        ic = s.ic();
+        oc = s.oc();
+        // the windows: a 4×4 stride-2 "convolution" whose outputs are the tiles
+        layout = new PaddedLayout(new ConvShape(ic, s.ih(), s.iw(), oc, 4, 4, 2, 2, s.ph(), s.pw(), 1, 1, 1));
+        tilesW = s.ow() / 2;
+        wq = layout.wq;
+        nExt = layout.extent;
+        nPanels = (nExt + NR - 1) / NR;
+        plane = s.oh() * s.ow();
+        mr = VectorGemmConv.rowsPerPanel(oc);
+        mPanels = (oc + mr - 1) / mr;
+        rows = mPanels * mr;
+        kc = Math.ceilDiv(ic, Math.ceilDiv(ic, VectorGemmConv.KC));
+        pFloats = Math.addExact(Math.multiplyExact(ic, layout.channelStride), NR);
+        vFloats = 16 * kc * NR;
+        mFloats = Math.multiplyExact(16 * rows, NR);
+        perThread = Math.addExact(Math.addExact(pFloats, vFloats), mFloats + oc * 4 * NR);
+        u = transformWeights(weights);
+    }
+
+    /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
+    private float[] transformWeights(float[] w) {
+        final double[][] g = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        float[] p = new float[Math.multiplyExact(16 * rows, ic)];
+        double[] t = new double[12];
+        for (int o = 0; o < oc; o++) {
+            int mp = o / mr, r = o % mr;
+            for (int c = 0; c < ic; c++) {
+                int src = (o * ic + c) * 9;
+                for (int i = 0; i < 4; i++) {       // t = G·g (4 × 3)
+                    for (int j = 0; j < 3; j++) {
+                        t[i * 3 + j] = g[i][0] * w[src + j] + g[i][1] * w[src + 3 + j] + g[i][2] * w[src + 6 + j];
+                    }
+                }
+                for (int i = 0; i < 4; i++) {       // U = t·Gᵀ (4 × 4)
+                    for (int j = 0; j < 4; j++) {
+                        double v = t[i * 3] * g[j][0] + t[i * 3 + 1] * g[j][1] + t[i * 3 + 2] * g[j][2];
+                        p[(((i * 4 + j) * mPanels + mp) * ic + c) * mr + r] = (float) v;
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public long scratchFloats(int threads) {
+        return (long) threads * perThread;
+    }
+
+    @Override
+    public String strategy() {
+        return "Vector API Winograd F(2x2,3x3): 16 products of " + mr + "x" + NR + " tiles over "
+                + nExt + " extended tiles, K in blocks of " + kc;
+    }
+
+    @Override
+    public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
+        checkCall(x, y, residual, batch, scratch, parallel);
+        // the work the products do, to decide as the GEMM kernel would
+        final long work = 16L * rows * ic * nPanels * NR * batch;
+        final int threads = Threads.workers(parallel, work, Threads.GEMM);
+        if (threads <= 1) {
+            for (int n = 0; n < batch; n++) work(0, nPanels, 0, mPanels, x, n, y, residual, scratch, 0);
+        } else if (Threads.bySample(batch, threads, work / batch, Threads.GEMM)) {
+            parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
+        } else {
+            for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
+        }
+    }
+
+    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's samples. */
+    private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
+        for (int t = t0; t < t1; t++) {
+            for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
+                work(0, nPanels, 0, mPanels, x, n, y, res, scratch, t * perThread);
+            }
+        }
+    }
+
+    /**
+     * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's column panels,
+     * or (when that keeps fewer threads busy, as on small images) of its row panels against every
+     * column, each thread then transforming the whole input.
+     */
+    private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
+        final boolean splitN = VectorGemmConv.efficiency(nPanels, threads) >= VectorGemmConv.efficiency(mPanels, threads);
+        for (int t = t0; t < t1; t++) {
+            if (splitN) {
+                work(nPanels * t / threads, nPanels * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, t * perThread);
+            } else {
+                work(0, nPanels, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, t * perThread);
+            }
+        }
+    }
+
+    /**
+     * Column panels [j0, j1) against row panels [m0, m1) of sample n on the scratch at
+     * {@code s[base]}; fills the rows of P they read first.
+     */
+    private void work(int j0, int j1, int m0, int m1, float[] x, int n, float[] y, float[] res, float[] s, int base) {
+        if (j0 >= j1 || m0 >= m1) return;
+        final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
+        int q1 = Math.min(j1 * NR, nExt);
+        layout.fill(x, n * inputSize(), 0, ic, s, base, j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
+        for (int j = j0; j < j1; j++) panel(s, base, j, m0, m1, vb, mb, zb, y, n * outputSize(), res);
+    }
+
+    /** Column panel j, row panels [m0, m1): V for each block of channels, the 16 products into M, then the output transform. */
+    private void panel(float[] s, int pBase, int j, int m0, int m1, int vb, int mb, int zb, float[] y, int yBase, float[] res) {
+        final int q0 = j * NR;
+        for (int c0 = 0; c0 < ic; c0 += kc) {
+            int c1 = Math.min(ic, c0 + kc);
+            for (int c = c0; c < c1; c++) {
+                int from = pBase + c * layout.channelStride + q0, to = vb + (c - c0) * NR;
+                transformInput(s, from, to);
+                transformInput(s, from + VL, to + VL);
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                for (int mp = m0; mp < m1; mp++) {
+                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
+                    if (mr == VectorGemmConv.MR) {
+                        VectorGemmConv.tile12(u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
+                    } else {
+                        VectorGemmConv.tile8(u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
+                    }
+                }
+            }
+        }
+        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
+        for (int o = o0; o < o1; o++) {
+            transformOutput(s, mb + o * NR, zb + o * 4 * NR);
+            transformOutput(s, mb + o * NR + VL, zb + o * 4 * NR + 2 * VL);
+        }
+        store(s, zb + o0 * 4 * NR, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+    }
+
+    /**
+     * V = Bᵀ·d·B for one vector of tiles of one channel: window element (i, j) at
+     * {@code p[from + tap(i, j)]}; V[ξ] goes to {@code p[to + ξ·kc·NR]}. Down each column j the
+     * rows combine as t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3; along each row of t
+     * the columns combine the same way.
+     */
+    private void transformInput(float[] p, int from, int to) {
+        final int[] tap = layout.taps;
+        final int step = kc * NR;
+        FloatVector d00 = FloatVector.fromArray(S, p, from + tap[0]), d01 = FloatVector.fromArray(S, p, from + tap[1]),
+                d02 = FloatVector.fromArray(S, p, from + tap[2]), d03 = FloatVector.fromArray(S, p, from + tap[3]),
+                d10 = FloatVector.fromArray(S, p, from + tap[4]), d11 = FloatVector.fromArray(S, p, from + tap[5]),
+                d12 = FloatVector.fromArray(S, p, from + tap[6]), d13 = FloatVector.fromArray(S, p, from + tap[7]),
+                d20 = FloatVector.fromArray(S, p, from + tap[8]), d21 = FloatVector.fromArray(S, p, from + tap[9]),
+                d22 = FloatVector.fromArray(S, p, from + tap[10]), d23 = FloatVector.fromArray(S, p, from + tap[11]),
+                d30 = FloatVector.fromArray(S, p, from + tap[12]), d31 = FloatVector.fromArray(S, p, from + tap[13]),
+                d32 = FloatVector.fromArray(S, p, from + tap[14]), d33 = FloatVector.fromArray(S, p, from + tap[15]);
+        FloatVector t0 = d00.sub(d20), t1 = d01.sub(d21), t2 = d02.sub(d22), t3 = d03.sub(d23);
+        t0.sub(t2).intoArray(p, to);
+        t1.add(t2).intoArray(p, to + step);
+        t2.sub(t1).intoArray(p, to + 2 * step);
+        t1.sub(t3).intoArray(p, to + 3 * step);
+        t0 = d10.add(d20);
+        t1 = d11.add(d21);
+        t2 = d12.add(d22);
+        t3 = d13.add(d23);
+        t0.sub(t2).intoArray(p, to + 4 * step);
+        t1.add(t2).intoArray(p, to + 5 * step);
+        t2.sub(t1).intoArray(p, to + 6 * step);
+        t1.sub(t3).intoArray(p, to + 7 * step);
+        t0 = d20.sub(d10);
+        t1 = d21.sub(d11);
+        t2 = d22.sub(d12);
+        t3 = d23.sub(d13);
+        t0.sub(t2).intoArray(p, to + 8 * step);
+        t1.add(t2).intoArray(p, to + 9 * step);
+        t2.sub(t1).intoArray(p, to + 10 * step);
+        t1.sub(t3).intoArray(p, to + 11 * step);
+        t0 = d10.sub(d30);
+        t1 = d11.sub(d31);
+        t2 = d12.sub(d32);
+        t3 = d13.sub(d33);
+        t0.sub(t2).intoArray(p, to + 12 * step);
+        t1.add(t2).intoArray(p, to + 13 * step);
+        t2.sub(t1).intoArray(p, to + 14 * step);
+        t1.sub(t3).intoArray(p, to + 15 * step);
+    }
+
+    /**
+     * Y = Aᵀ·M·A for one vector of tiles of one output channel, M[ξ] at {@code p[from + ξ·rows·NR]}:
+     * down each column r0 = m0 + m1 + m2, r1 = m1 − m2 − m3, then along each row the same. The
+     * two output rows go to {@code p[to]} and {@code p[to + 2·NR]}, each tile's two outputs side by
+     * side.
+     */
+    private void transformOutput(float[] p, int from, int to) {
+        final int step = rows * NR;
+        FloatVector m00 = FloatVector.fromArray(S, p, from), m01 = FloatVector.fromArray(S, p, from + step),
+                m02 = FloatVector.fromArray(S, p, from + 2 * step), m03 = FloatVector.fromArray(S, p, from + 3 * step),
+                m10 = FloatVector.fromArray(S, p, from + 4 * step), m11 = FloatVector.fromArray(S, p, from + 5 * step),
+                m12 = FloatVector.fromArray(S, p, from + 6 * step), m13 = FloatVector.fromArray(S, p, from + 7 * step),
+                m20 = FloatVector.fromArray(S, p, from + 8 * step), m21 = FloatVector.fromArray(S, p, from + 9 * step),
+                m22 = FloatVector.fromArray(S, p, from + 10 * step), m23 = FloatVector.fromArray(S, p, from + 11 * step),
+                m30 = FloatVector.fromArray(S, p, from + 12 * step), m31 = FloatVector.fromArray(S, p, from + 13 * step),
+                m32 = FloatVector.fromArray(S, p, from + 14 * step), m33 = FloatVector.fromArray(S, p, from + 15 * step);
+        FloatVector a0 = m00.add(m10).add(m20), a1 = m01.add(m11).add(m21), a2 = m02.add(m12).add(m22), a3 = m03.add(m13).add(m23);
+        FloatVector b0 = m10.sub(m20).sub(m30), b1 = m11.sub(m21).sub(m31), b2 = m12.sub(m22).sub(m32), b3 = m13.sub(m23).sub(m33);
+        FloatVector y00 = a0.add(a1).add(a2), y01 = a1.sub(a2).sub(a3);
+        FloatVector y10 = b0.add(b1).add(b2), y11 = b1.sub(b2).sub(b3);
+        y00.rearrange(ZIP_LO, y01).intoArray(p, to);
+        y00.rearrange(ZIP_HI, y01).intoArray(p, to + VL);
+        y10.rearrange(ZIP_LO, y11).intoArray(p, to + 2 * NR);
+        y10.rearrange(ZIP_HI, y11).intoArray(p, to + 2 * NR + VL);
+    }
+
+    /**
+     * Stores output channels [c0, c0 + channels) of tiles [q0, q0 + cols) from {@code z[zb]} (per
+     * channel 4·NR floats: the tiles' first output row, then their second) through the epilogue,
+     * channel c0 at {@code y[yc]}: each run of tiles in one tile row is two runs of outputs; the
+     * extended tile at the end of each row is dropped.
+     */
+    private void store(float[] z, int zb, int c0, int channels, int q0, int cols, float[] y, int yc, float[] res) {
+        final int ow = shape.ow();
+        int q = q0, end = q0 + cols, ty = q0 / wq, tx = q0 - ty * wq;
+        while (q < end) {
+            if (tx < tilesW) {
+                int len = Math.min(tilesW - tx, end - q);
+                for (int a = 0; a < 2; a++) {
+                    VectorOps.epilogue(z, zb + a * 2 * NR + 2 * (q - q0), 4 * NR, y, yc + (2 * ty + a) * ow + 2 * tx, plane,
+                            channels, 2 * len, c0, epilogue, res);
+                }
+                q += len;
+                tx += len;
+            }
+            q += wq - tx;
+            ty++;
+            tx = 0;
+        }
+    }
+}
