@@ -9,8 +9,8 @@ import org.cnnc.runtime.Parallel;
  * per-call state: it may run on several threads at once, each call with its own scratch.
  *
  * <p>With the Vector API: depthwise convolutions (groups = IC = OC) run a direct kernel
- * ({@code VectorDepthwiseConv}); 3×3 stride-1 ones with an even output and at least 16 channels
- * in and out run Winograd's F(2×2, 3×3) ({@code VectorWinogradConv}); everything else is a
+ * ({@code VectorDepthwiseConv}); 3×3 stride-1 ones with at least 16 channels in and out, on maps
+ * large enough, run Winograd's F(2×2, 3×3) ({@code VectorWinogradConv}); everything else is a
  * packed-weight matrix product per group ({@code VectorGemmConv}), reading a 1×1 stride-1
  * convolution's input as it is and any other from a padded copy made once per call. Without
  * it, {@code ScalarConv2d} runs plain loops.
@@ -70,11 +70,18 @@ public abstract class Conv2d {
     }
 
     /**
-     * Where the tiles fit and there are at least 16 channels in and out: below that the GEMM
-     * kernel was as fast or faster ({@code KernelBench}).
+     * Where the tiles fit, there are at least 16 channels in and out, and the 16 products cover at
+     * most 3/4 of the columns the GEMM kernel's 9 taps would (both counted in whole panels of 32
+     * columns, the width with 512-bit vectors). Fewer channels, or small maps where the panels
+     * are mostly empty (7×7: 16 products of one panel against 9 taps of two), were as fast or
+     * faster on the GEMM kernel in {@code KernelBench}.
      */
     static boolean usesWinograd(ConvShape s) {
-        return s.winogradTiles() && Math.min(s.ic(), s.oc()) >= 16;
+        if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return false;
+        int th = (s.oh() + 1) / 2, tw = (s.ow() + 1) / 2;
+        long winograd = 16L * Math.ceilDiv((th - 1) * (tw + 1) + tw, 32);
+        long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), 32);
+        return 4 * winograd <= 3 * gemm;
     }
 
     /** Multiply-accumulates per sample. */

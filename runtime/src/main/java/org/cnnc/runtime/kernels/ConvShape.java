@@ -51,9 +51,9 @@ record ConvShape(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw,
         return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
     }
 
-    /** 3×3, stride 1, no dilation or groups, an even output: what Winograd's F(2×2, 3×3) computes, in 2×2 tiles. */
+    /** 3×3, stride 1, no dilation or groups: what Winograd's F(2×2, 3×3) computes, in 2×2 tiles. */
     boolean winogradTiles() {
-        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && oh() % 2 == 0 && ow() % 2 == 0;
+        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1;
     }
 
     /** Multiply-accumulates of one sample. */

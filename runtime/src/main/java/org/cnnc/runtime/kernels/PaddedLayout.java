@@ -20,6 +20,8 @@ final class PaddedLayout {
     final int extent;
     private final int[] phaseH, phaseW;
     private final ConvShape s;
+    /** The input as it lies. */
+    private final int ih, iw;
     /** What padding reads as: 0 for a convolution, −∞ for a max pool. */
     private final float pad;
 
@@ -28,7 +30,19 @@ final class PaddedLayout {
     }
 
     PaddedLayout(ConvShape s, float pad) {
+        this(s, s.ih(), s.iw(), pad);
+    }
+
+    /**
+     * The windows of {@code s} over an input of only {@code ih × iw} (at most {@code s}'s): the
+     * rows and columns {@code s} has beyond it read as padding, as bottom and right padding
+     * would.
+     */
+    PaddedLayout(ConvShape s, int ih, int iw, float pad) {
+        if (ih > s.ih() || iw > s.iw()) throw new IllegalArgumentException(ih + "x" + iw + " is larger than " + s);
         this.s = s;
+        this.ih = ih;
+        this.iw = iw;
         this.pad = pad;
         hq = s.oh() + (s.kh() - 1) * s.dh() / s.sh();
         wq = s.ow() + (s.kw() - 1) * s.dw() / s.sw();
@@ -76,7 +90,7 @@ final class PaddedLayout {
 
     /** As {@link #fill(float[], int, int, int, float[], int)}, rows [i0, i1) of each phase image only. */
     void fill(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1) {
-        final int ih = s.ih(), iw = s.iw(), sh = s.sh(), sw = s.sw();
+        final int sh = s.sh(), sw = s.sw();
         for (int c = c0; c < c1; c++) {
             int pc = pBase + (c - c0) * channelStride;
             for (int f = 0; f < phases; f++) {

@@ -20,7 +20,8 @@ import org.cnnc.runtime.Parallel;
  * that element (i, j) of the windows of consecutive tiles is one contiguous vector load. Vectors
  * run along tiles; a column panel is NR = 2 vectors of tiles, transformed, multiplied (all 16
  * products, every row panel, K in blocks of at most {@link VectorGemmConv#KC} channels) and
- * stored before the next. Outputs with an odd height or width are left to the GEMM kernel.
+ * stored before the next. An odd output height or width takes one more row or column of tiles,
+ * whose outputs outside the output are dropped.
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
@@ -38,12 +39,14 @@ final class VectorWinogradConv extends Conv2d {
 
     VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
-        if (!s.winogradTiles()) throw new IllegalArgumentException("not a 3x3 stride-1 convolution with an even output: " + s);
+        if (!s.winogradTiles()) throw new IllegalArgumentException("not a 3x3 stride-1 convolution: " + s);
         ic = s.ic();
         oc = s.oc();
-        // the windows: a 4×4 stride-2 "convolution" whose outputs are the tiles
-        layout = new PaddedLayout(new ConvShape(ic, s.ih(), s.iw(), oc, 4, 4, 2, 2, s.ph(), s.pw(), 1, 1, 1));
-        tilesW = s.ow() / 2;
+        // the windows: a 4×4 stride-2 "convolution" whose outputs are the tiles; an odd output
+        // has a last row (column) of tiles half outside, read from one more row of padding
+        layout = new PaddedLayout(new ConvShape(ic, s.ih() + s.oh() % 2, s.iw() + s.ow() % 2, oc, 4, 4, 2, 2, s.ph(), s.pw(),
+                1, 1, 1), s.ih(), s.iw(), 0f);
+        tilesW = (s.ow() + 1) / 2;
         wq = layout.wq;
         nExt = layout.extent;
         nPanels = (nExt + NR - 1) / NR;
@@ -254,17 +257,18 @@ final class VectorWinogradConv extends Conv2d {
      * Stores output channels [c0, c0 + channels) of tiles [q0, q0 + cols) from {@code z[zb]} (per
      * channel 4·NR floats: the tiles' first output row, then their second) through the epilogue,
      * channel c0 at {@code y[yc]}: each run of tiles in one tile row is two runs of outputs; the
-     * extended tile at the end of each row is dropped.
+     * extended tile at the end of each row is dropped, and so are the outputs of the tiles that
+     * fall outside an odd output.
      */
     private void store(float[] z, int zb, int c0, int channels, int q0, int cols, float[] y, int yc, float[] res) {
-        final int ow = shape.ow();
+        final int oh = shape.oh(), ow = shape.ow();
         int q = q0, end = q0 + cols, ty = q0 / wq, tx = q0 - ty * wq;
         while (q < end) {
             if (tx < tilesW) {
-                int len = Math.min(tilesW - tx, end - q);
-                for (int a = 0; a < 2; a++) {
+                int len = Math.min(tilesW - tx, end - q), width = Math.min(2 * len, ow - 2 * tx);
+                for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
                     VectorOps.epilogue(z, zb + a * 2 * NR + 2 * (q - q0), 4 * NR, y, yc + (2 * ty + a) * ow + 2 * tx, plane,
-                            channels, 2 * len, c0, epilogue, res);
+                            channels, width, c0, epilogue, res);
                 }
                 q += len;
                 tx += len;

@@ -1,6 +1,7 @@
 package org.cnnc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,9 @@ class Conv2dTest {
                 new Geometry("3x3 valid even", 16, 10, 8, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("3x3 p1 OC40 4x4, Winograd by row panels", 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 IC130 6x4", 130, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 odd 7x7", 32, 7, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 odd height 9x6", 16, 9, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 valid odd 5x8", 16, 7, 10, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("7x7 s2 p3", 3, 20, 20, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1),
                 new Geometry("5x5 d2 p4", 4, 13, 13, 9, 5, 5, 1, 1, 4, 4, 2, 2, 1),
                 new Geometry("3x3 s3 d2", 3, 17, 16, 11, 3, 3, 3, 3, 2, 1, 2, 2, 1),
@@ -163,15 +167,25 @@ class Conv2dTest {
     }
 
     @Test
-    void takesWinogradForEven3x3StrideOneWithSixteenChannelsOrMore() {
-        Conv2d w = Conv2d.create(16, 8, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
-        assertTrue(w instanceof VectorWinogradConv, w.strategy());
-        Conv2d odd = Conv2d.create(16, 7, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
-        assertTrue(odd instanceof VectorGemmConv, odd.strategy());
-        Conv2d few = Conv2d.create(8, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 8 * 9], Epilogue.NONE);
-        assertTrue(few instanceof VectorGemmConv, few.strategy());
-        Conv2d strided = Conv2d.create(16, 8, 8, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
+    void takesWinogradFor3x3StrideOneWithSixteenChannelsOnMapsLargeEnough() {
+        assertTrue(winograd(16, 16, 16, 16, 1), "16×16");
+        assertTrue(winograd(64, 56, 56, 64, 1), "ResNet layer1");
+        assertTrue(winograd(16, 15, 15, 16, 1), "odd 15×15");
+        assertTrue(winograd(16, 17, 17, 16, 0), "valid, odd 15×15");
+        assertFalse(winograd(512, 7, 7, 512, 1), "7×7: one half-empty panel of tiles");
+        assertFalse(winograd(8, 16, 16, 16, 1), "8 channels in");
+        assertFalse(winograd(16, 16, 16, 8, 1), "8 channels out");
+        Conv2d strided = Conv2d.create(16, 16, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
         assertTrue(strided instanceof VectorGemmConv, strided.strategy());
+    }
+
+    /** Whether the factory picks Winograd for a 3×3 stride-1 convolution with padding p, checking the kernel it made. */
+    private static boolean winograd(int ic, int ih, int iw, int oc, int p) {
+        Conv2d c = Conv2d.create(ic, ih, iw, oc, 3, 3, 1, 1, p, p, 1, 1, 1, new float[oc * ic * 9], Epilogue.NONE);
+        boolean uses = Conv2d.usesWinograd(ic, ih, iw, oc, 3, 3, 1, 1, p, p, 1, 1, 1);
+        assertEquals(uses, c instanceof VectorWinogradConv, c.strategy());
+        assertEquals(!uses, c instanceof VectorGemmConv, c.strategy());
+        return uses;
     }
 
     @Test
