@@ -7,7 +7,7 @@
 #
 #   --quick        (default) 1 fork, short runs: lenet5, cifar_resnet, resnet18 at batch 1,
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
-#   --full         3 forks, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
+#   --full         3 rounds, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
 #                  About 30 minutes (29–31 measured), with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
@@ -57,15 +57,18 @@ if [ "$mode" = quick ]; then
   : "${networks:=lenet5,cifar_resnet,resnet18}"
   batches=1
   kernel_shapes=64x56x56
+  network_rounds=1
   jmh_network_runs=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
   jmh_kernel_runs=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
 else
   : "${networks:=lenet5,cifar_resnet,resnet18,resnet50,mobilenet_v2,vgg16}"
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
-  # 36 network benchmarks × 3 forks × (7 s + 1–8 s start-up and loading) ≈ 19 min, kernels ≈ 4 min,
-  # cold runs ≈ 3 min
-  jmh_network_runs=(-f 3 -wi 3 -w 1s -i 4 -r 1s)
+  # 36 network benchmarks × 3 rounds of one fork × (7 s + 1–8 s start-up and loading) ≈ 19 min,
+  # kernels ≈ 4 min, cold runs ≈ 3 min. Rounds rather than 3 forks in a row: on a shared host
+  # whose speed drifts over minutes, each engine is then measured in every phase.
+  network_rounds=3
+  jmh_network_runs=(-f 1 -wi 3 -w 1s -i 4 -r 1s)
   jmh_kernel_runs=(-f 3 -wi 2 -w 1s -i 3 -r 1s)
 fi
 # Options after `--` replace the mode's option of the same name (JMH takes each only once).
@@ -122,7 +125,7 @@ fi
 loads=()
 note_load() { [ -r /proc/loadavg ] && loads+=("$(cut -d' ' -f1 /proc/loadavg)"); return 0; }
 report() {   # writes RESULTS.md; its arguments are kept for --report-only
-  local args=(--networks "$results/networks.json" --kernels "$results/kernels.json" --cold "$results/cold.jsonl"
+  local args=(--networks "$(IFS=,; echo "${network_files[*]}")" --kernels "$results/kernels.json" --cold "$results/cold.jsonl"
     --models "$models" --mode "$mode" --target "$target" --command "$command_line"
     --elapsed "$((SECONDS - started))" --out "$bench/RESULTS.md")
   [ -z "${peak:-}" ] || args+=(--peak "$peak")
@@ -257,8 +260,14 @@ run_jmh() {   # run_jmh NAME CLASS JMH-ARGS...: results to $results/NAME.json, o
 }
 echo "run.sh: measuring the FP32 FMA peak on 2 threads"
 peak="$(measure_peak)"
-run_jmh networks NetworkBenchmark -p network="$networks" -p batch="$batches" -p variant=cnnc-O0,cnnc-O2,onnxruntime \
-  "${jmh_network_runs[@]}"
+rm -f "$results"/networks*.json
+network_files=()
+for ((round = 1; round <= network_rounds; round++)); do
+  [ "$network_rounds" -eq 1 ] || echo "run.sh: network benchmarks, round $round of $network_rounds"
+  run_jmh "networks-$round" NetworkBenchmark -p network="$networks" -p batch="$batches" \
+    -p variant=cnnc-O0,cnnc-O2,onnxruntime "${jmh_network_runs[@]}"
+  network_files+=("$results/networks-$round.json")
+done
 note_load
 run_jmh kernels KernelBenchmark -p kernel="$(IFS=,; echo "${kernels[*]}")" -p shape="$kernel_shapes" \
   -p variant=cnnc-O0,cnnc-O2 "${jmh_kernel_runs[@]}"

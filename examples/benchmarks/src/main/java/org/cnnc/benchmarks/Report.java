@@ -42,9 +42,12 @@ public final class Report {
     private static final List<String> VARIANT_ORDER =
             List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME);
 
-    /** One JMH benchmark result: its parameters, median time per call and allocation per call. */
+    /**
+     * One JMH benchmark result: its parameters, median time per call and allocation per call;
+     * {@code rounds}: how many runs of it were merged into this one.
+     */
     public record Result(String benchmark, Map<String, String> params, double medianMs, double meanMs,
-            double allocBytesPerOp, long samples) {
+            double allocBytesPerOp, long samples, int rounds) {
         String param(String name) {
             return params.getOrDefault(name, "");
         }
@@ -105,11 +108,16 @@ public final class Report {
         List<Result> kernels = new ArrayList<>();
         JsonNode runInfo = null;
         for (String key : List.of("networks", "kernels")) {
-            String file = options.get(key);
-            if (file == null || !Files.isRegularFile(Path.of(file))) continue;
-            JsonNode root = JSON.readTree(Path.of(file).toFile());
-            if (runInfo == null && root.size() > 0) runInfo = root.get(0);
-            (key.equals("networks") ? networks : kernels).addAll(parseJmh(root));
+            String files = options.get(key);
+            if (files == null) continue;
+            List<List<Result>> rounds = new ArrayList<>();
+            for (String file : files.split(",")) {
+                if (!Files.isRegularFile(Path.of(file))) continue;
+                JsonNode root = JSON.readTree(Path.of(file).toFile());
+                if (runInfo == null && root.size() > 0) runInfo = root.get(0);
+                rounds.add(parseJmh(root));
+            }
+            (key.equals("networks") ? networks : kernels).addAll(mergeRounds(rounds));
         }
         List<ColdRun> cold = options.containsKey("cold") && Files.isRegularFile(Path.of(options.get("cold")))
                 ? parseCold(Files.readAllLines(Path.of(options.get("cold")), StandardCharsets.UTF_8))
@@ -148,9 +156,38 @@ public final class Report {
             double medianMs = (median != null && median.isNumber() ? median.asDouble() : mean) * toMs;
             JsonNode alloc = entry.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score");
             results.add(new Result(benchmark, params, medianMs, mean * toMs,
-                    alloc.isNumber() ? alloc.asDouble() : Double.NaN, samples(primary)));
+                    alloc.isNumber() ? alloc.asDouble() : Double.NaN, samples(primary), 1));
         }
         return results;
+    }
+
+    /**
+     * The same benchmarks run in several rounds, one result each: the median of the rounds'
+     * medians, the mean of their means and allocations, every sample counted. A benchmark missing
+     * from some round (a failed fork) is merged from the rounds that have it.
+     */
+    public static List<Result> mergeRounds(List<List<Result>> rounds) {
+        Map<String, List<Result>> byKey = new LinkedHashMap<>();
+        for (List<Result> round : rounds) {
+            for (Result r : round) byKey.computeIfAbsent(r.benchmark() + r.params(), k -> new ArrayList<>()).add(r);
+        }
+        List<Result> merged = new ArrayList<>();
+        for (List<Result> same : byKey.values()) {
+            Result first = same.get(0);
+            if (same.size() == 1) {
+                merged.add(first);
+                continue;
+            }
+            double[] medians = same.stream().mapToDouble(Result::medianMs).sorted().toArray();
+            int n = medians.length;
+            double median = n % 2 == 1 ? medians[n / 2] : (medians[n / 2 - 1] + medians[n / 2]) / 2;
+            merged.add(new Result(first.benchmark(), first.params(), median,
+                    same.stream().mapToDouble(Result::meanMs).average().orElseThrow(),
+                    same.stream().mapToDouble(Result::allocBytesPerOp).average().orElseThrow(),
+                    same.stream().mapToLong(Result::samples).sum(),
+                    same.stream().mapToInt(Result::rounds).sum()));
+        }
+        return merged;
     }
 
     private static long samples(JsonNode primary) {
@@ -264,6 +301,12 @@ public final class Report {
             List<String> jvmArgs = new ArrayList<>();
             runInfo.path("jvmArgs").forEach(a -> jvmArgs.add(a.asText()));
             if (!jvmArgs.isEmpty()) row(md, "JVM arguments", "`" + String.join(" ", jvmArgs) + "`");
+        }
+        int rounds = networks.stream().mapToInt(Result::rounds).max().orElse(1);
+        if (rounds > 1) {
+            row(md, "rounds", "the network benchmarks ran " + rounds + " times over, one after another, each time "
+                    + "every network, batch and engine in turn: each engine is measured in every phase of a shared "
+                    + "host's load; a median shown is the median of the rounds' medians");
         }
         row(md, "cnnc", "target " + settings.target() + ", seeded weights (--seed 1), 2 kernel threads; "
                 + "-O0 = no graph pass (every layer its own kernel), -O2 = fused");

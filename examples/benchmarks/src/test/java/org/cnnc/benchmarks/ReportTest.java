@@ -127,6 +127,32 @@ class ReportTest {
     }
 
     @Test
+    void mergesRoundsIntoTheMedianOfTheirMedians() {
+        Map<String, String> lenet = Map.of("network", "lenet5", "variant", "cnnc-O2", "batch", "1");
+        Map<String, String> vgg = Map.of("network", "vgg16", "variant", "cnnc-O2", "batch", "1");
+        List<Report.Result> merged = Report.mergeRounds(List.of(
+                List.of(new Report.Result("predict", lenet, 0.10, 0.12, 16, 1000, 1), new Report.Result("predict", vgg, 300, 310, 8, 40, 1)),
+                List.of(new Report.Result("predict", lenet, 0.30, 0.32, 20, 900, 1)),
+                List.of(new Report.Result("predict", lenet, 0.20, 0.22, 24, 1100, 1))));
+        assertEquals(2, merged.size());
+        Report.Result l = merged.get(0);
+        assertEquals(lenet, l.params());
+        assertEquals(0.20, l.medianMs(), 1e-12);
+        assertEquals(0.22, l.meanMs(), 1e-12);
+        assertEquals(20, l.allocBytesPerOp(), 1e-12);
+        assertEquals(3000, l.samples());
+        assertEquals(3, l.rounds());
+        // a benchmark that ran in one round only is that round's result
+        assertEquals(300, merged.get(1).medianMs(), 1e-12);
+        assertEquals(1, merged.get(1).rounds());
+        // an even number of rounds: the mean of the middle two
+        List<Report.Result> two = Report.mergeRounds(List.of(
+                List.of(new Report.Result("predict", lenet, 0.10, 0.1, 0, 1, 1)),
+                List.of(new Report.Result("predict", lenet, 0.40, 0.4, 0, 1, 1))));
+        assertEquals(0.25, two.get(0).medianMs(), 1e-12);
+    }
+
+    @Test
     void rejectsThroughputModeWhoseScoreIsNotATime() {
         assertThrows(IllegalArgumentException.class, () -> Report.millisPerUnit("ops/ms"));
         assertEquals(1e-6, Report.millisPerUnit("ns/op"), 0);
