@@ -361,7 +361,9 @@ public final class Report {
             }
         }
         md.append('\n');
-        md.append("Median of every timed call. GFLOP = 2 × MACs (conv and fc, from `cnnc summary --json`) × batch. ")
+        md.append(networks.stream().anyMatch(r -> r.rounds() > 1)
+                ? "Median of every timed call in each round, then the median of the rounds'. " : "Median of every timed call. ")
+          .append("GFLOP = 2 × MACs (conv and fc, from `cnnc summary --json`) × batch. ")
           .append("time ÷ ORT: this engine's median over ONNX Runtime's (below 1 is faster). ")
           .append("Fusion speed-up: the -O0 median over the -O2 median. ")
           .append("alloc: bytes allocated on the Java heap per call (JMH gc profiler). ")

@@ -36,15 +36,18 @@ final class Warmup {
     private static void run() {
         try (Parallel one = new Parallel(1)) {
             Conv2d[] convs = {
-                // 3×3 with 12- and 8-row panels, a 1×1 read from the input, a stride-2 conv, a depthwise conv
+                // 3×3 with 12- and 8-row panels, a 1×1 read from the input, a stride-2 conv, a depthwise conv,
+                // Winograd with 8- and 12-row panels
                 conv(8, 6, 6, 24, 3, 1, 1, 1, false),
                 conv(8, 6, 6, 16, 3, 1, 1, 1, true),
                 conv(16, 6, 6, 24, 1, 1, 0, 1, true),
                 conv(8, 8, 8, 24, 3, 2, 1, 1, false),
                 conv(8, 6, 6, 8, 3, 1, 1, 8, false),
+                conv(16, 16, 16, 16, 3, 1, 1, 1, true),
+                conv(16, 16, 16, 24, 3, 1, 1, 1, false),
             };
             Linear fc = Linear.create(64, 12, random(12 * 64, 3), epilogue(12, false));
-            float[] x = random(16 * 8 * 8, 4), y = new float[24 * 6 * 6 + 64], r = random(24 * 6 * 6 + 64, 5);
+            float[] x = random(16 * 16 * 16, 4), y = new float[24 * 16 * 16], r = random(24 * 16 * 16, 5);
             long scratch = 0;
             for (Conv2d c : convs) scratch = Math.max(scratch, c.scratchFloats(1));
             float[] s = new float[(int) scratch + 64];
