@@ -99,10 +99,15 @@ final class VectorGemmConv extends Conv2d {
         }
         nPanels = (nExt + NR - 1) / NR;
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
-        kc = Math.ceilDiv(k, Math.ceilDiv(k, KC));   // K in equal blocks of at most KC rows
+        kc = blockRows(k);
         packFloats = kc * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * NR);
         a = pack(weights);
+    }
+
+    /** Rows per block when {@code k} rows of B are cut into equal blocks of at most {@link #KC}. */
+    static int blockRows(int k) {
+        return Math.ceilDiv(k, Math.ceilDiv(k, KC));
     }
 
     /**
@@ -234,11 +239,7 @@ final class VectorGemmConv extends Conv2d {
             packB(src, base + q0, k0, k1, cols, s, bp);
             for (int mp = mp0; mp < mp1; mp++) {
                 int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * NR;
-                if (mr == MR) {
-                    tile12(a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
-                } else {
-                    tile8(a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
-                }
+                tile(mr, a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
             }
         }
         for (int mp = mp0; mp < mp1; mp++) {
@@ -270,7 +271,16 @@ final class VectorGemmConv extends Conv2d {
      * ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at
      * {@code c[ci]} (row stride NR) and go back there.
      */
-    static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+        if (mr == MR) {
+            tile12(a, ai, b, bi, kc, c, ci, first);
+        } else {
+            tile8(a, ai, b, bi, kc, c, ci, first);
+        }
+    }
+
+    /** {@link #tile} with 12 rows. */
+    private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
         if (first) {
             c00 = FloatVector.zero(S);
@@ -368,8 +378,8 @@ final class VectorGemmConv extends Conv2d {
         c111.intoArray(c, ci + 11 * NR + VL);
     }
 
-    /** As {@link #tile12}, 8 rows. */
-    static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    /** {@link #tile} with 8 rows. */
+    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (first) {
             c00 = FloatVector.zero(S);

@@ -54,7 +54,7 @@ final class VectorWinogradConv extends Conv2d {
         mr = VectorGemmConv.rowsPerPanel(oc);
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
-        kc = Math.ceilDiv(ic, Math.ceilDiv(ic, VectorGemmConv.KC));
+        kc = VectorGemmConv.blockRows(ic);
         pFloats = Math.addExact(Math.multiplyExact(ic, layout.channelStride), NR);
         vFloats = 16 * kc * NR;
         mFloats = Math.multiplyExact(16 * rows, NR);
@@ -163,11 +163,7 @@ final class VectorWinogradConv extends Conv2d {
             for (int xi = 0; xi < 16; xi++) {
                 for (int mp = m0; mp < m1; mp++) {
                     int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
-                    if (mr == VectorGemmConv.MR) {
-                        VectorGemmConv.tile12(u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
-                    } else {
-                        VectorGemmConv.tile8(u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
-                    }
+                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
                 }
             }
         }
