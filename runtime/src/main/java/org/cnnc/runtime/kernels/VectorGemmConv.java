@@ -15,9 +15,10 @@ import org.cnnc.runtime.Parallel;
  *
  * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
  * packed, at most KC rows at a time, into a contiguous block that stays in L1 while every row
- * panel of weights passes over it; the sums of all row panels for that column panel accumulate
- * in scratch, and the epilogue (bias, activation, residual, activation) stores them once K is
- * done: the store is the only pass over the output. A 1×1 stride-1 unpadded convolution packs
+ * panel of weights passes over it; the sums of all row panels for a group of up to
+ * {@link #GROUP} column panels accumulate in scratch, and the epilogue (bias, activation,
+ * residual, activation) stores them once K is done, a strip of up to GROUP × NR values per
+ * channel: the store is the only pass over the output. A 1×1 stride-1 unpadded convolution packs
  * B from the NCHW input as it lies (row k is input channel k). Any other convolution first
  * copies the input once per call into a zero-padded image split by stride phase
  * ({@link PaddedLayout}) and computes the output over "extended" columns q = oh·Wq + ow, Wq the
@@ -55,17 +56,29 @@ final class VectorGemmConv extends Conv2d {
      * beside. K is cut into equal blocks of at most KC rows.
      */
     static final int KC = 128;
+    /**
+     * Most column panels computed together: each row panel's sums for all of them are stored as
+     * one strip per channel, up to 4 × 32 floats wide. The store reads the residual and writes the
+     * output at one place per channel plane, and wide strips let the hardware stream them: storing
+     * with a residual 12 rows × 32 floats at a time across 256 channel planes of 56×56 measured
+     * 0.58 ns per value, 12 × 128 0.28 ns; the 1×1 64 → 256 convolution at 56×56 (ResNet-50's,
+     * whose store is most of its time) ran 0.68–0.72× as long. The sums of every row panel for a
+     * group must fit {@link #SUMS_BUDGET}.
+     */
+    static final int GROUP = 4;
+    /** Floats of sums per thread (256 KB: in L2) that bound the group for layers with many output channels. */
+    static final int SUMS_BUDGET = 1 << 16;
 
     private final boolean direct;
-    private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels;
+    private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, group;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
     private final int[] offs;
     private final float[] a;
     /**
      * Scratch per thread: its padded input (P, when not direct), a packed block of B (KC × NR)
-     * and the sums of every row panel for one column panel (OC/g rounded up to MR, × NR). Threads
-     * that share one sample's work share thread 0's P.
+     * and the sums of every row panel for a group of column panels (OC/g rounded up to MR, ×
+     * group × NR). Threads that share one sample's work share thread 0's P.
      */
     private final int pFloats, packFloats, perThread;
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
@@ -101,7 +114,8 @@ final class VectorGemmConv extends Conv2d {
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
         kc = blockRows(k);
         packFloats = kc * NR;
-        perThread = Math.addExact(pFloats, packFloats + mPanels * mr * NR);
+        group = Math.max(1, Math.min(Math.min(GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
+        perThread = Math.addExact(pFloats, packFloats + mPanels * mr * group * NR);
         a = pack(weights);
     }
 
@@ -213,7 +227,9 @@ final class VectorGemmConv extends Conv2d {
                     layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
                             j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
                 }
-                for (int j = j0; j < j1; j++) panel(b, bBase + g * icg * cs, g, j, 0, mPanels, y, yBase, res, scratch, bp, sums);
+                for (int j = j0; j < j1; j += group) {
+                    panels(b, bBase + g * icg * cs, g, j, Math.min(group, j1 - j), 0, mPanels, y, yBase, res, scratch, bp, sums);
+                }
                 u += j1 - j0;
             }
         } else {
@@ -221,30 +237,36 @@ final class VectorGemmConv extends Conv2d {
             if (m0 == m1) return;
             if (!direct) layout.fill(x, xBase, 0, shape.ic(), scratch, pBase);
             for (int g = 0; g < groups; g++) {
-                for (int j = 0; j < nPanels; j++) panel(b, bBase + g * icg * cs, g, j, m0, m1, y, yBase, res, scratch, bp, sums);
+                for (int j = 0; j < nPanels; j += group) {
+                    panels(b, bBase + g * icg * cs, g, j, Math.min(group, nPanels - j), m0, m1, y, yBase, res, scratch, bp, sums);
+                }
             }
         }
     }
 
     /**
-     * Column panel j of group g (B row i at {@code src[base + offs[i]]}) against row panels
-     * [mp0, mp1): B is packed KC rows at a time into {@code s[bp]}, every row panel's sums
-     * accumulate in {@code s[sums]}, and the epilogue stores them once all of K is summed.
+     * Column panels [j, j + jn) of group g (B row i at {@code src[base + offs[i]]}) against row
+     * panels [mp0, mp1): each panel's B is packed KC rows at a time into {@code s[bp]}, where it
+     * stays in L1 while every row panel of weights passes over it; every row panel's sums
+     * accumulate in {@code s[sums]} (row stride jn × NR), and the epilogue stores them once all
+     * of K is summed for the whole group.
      */
-    private void panel(float[] src, int base, int g, int j, int mp0, int mp1, float[] y, int yBase, float[] res,
-                       float[] s, int bp, int sums) {
-        int q0 = j * NR, cols = Math.min(NR, nExt - q0);
+    private void panels(float[] src, int base, int g, int j, int jn, int mp0, int mp1, float[] y, int yBase, float[] res,
+                        float[] s, int bp, int sums) {
+        final int q0 = j * NR, cols = Math.min(jn * NR, nExt - q0), ldc = jn * NR;
         for (int k0 = 0; k0 < k; k0 += kc) {
             int k1 = Math.min(k, k0 + kc);
-            packB(src, base + q0, k0, k1, cols, s, bp);
-            for (int mp = mp0; mp < mp1; mp++) {
-                int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * NR;
-                tile(mr, a, ai, s, bp, k1 - k0, s, ci, k0 == 0);
+            for (int p = 0; p < jn; p++) {
+                packB(src, base + q0 + p * NR, k0, k1, Math.min(NR, cols - p * NR), s, bp);
+                for (int mp = mp0; mp < mp1; mp++) {
+                    int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * ldc + p * NR;
+                    tile(mr, a, ai, s, bp, k1 - k0, s, ci, ldc, k0 == 0);
+                }
             }
         }
         for (int mp = mp0; mp < mp1; mp++) {
             int c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
-            store(s, sums + (mp - mp0) * mr * NR, c0, rows, q0, cols, y, yBase + c0 * plane, res);
+            store(s, sums + (mp - mp0) * mr * ldc, ldc, c0, rows, q0, cols, y, yBase + c0 * plane, res);
         }
     }
 
@@ -269,18 +291,18 @@ final class VectorGemmConv extends Conv2d {
     /**
      * {@code mr} (12 or 8) rows × 2 vectors over {@code kc} packed rows: weights at {@code a[ai]}
      * ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at
-     * {@code c[ci]} (row stride NR) and go back there.
+     * {@code c[ci]} (row stride {@code ldc}) and go back there.
      */
-    static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         if (mr == MR) {
-            tile12(a, ai, b, bi, kc, c, ci, first);
+            tile12(a, ai, b, bi, kc, c, ci, ldc, first);
         } else {
-            tile8(a, ai, b, bi, kc, c, ci, first);
+            tile8(a, ai, b, bi, kc, c, ci, ldc, first);
         }
     }
 
     /** {@link #tile} with 12 rows. */
-    private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
         if (first) {
             c00 = FloatVector.zero(S);
@@ -288,28 +310,28 @@ final class VectorGemmConv extends Conv2d {
         } else {
             c00 = FloatVector.fromArray(S, c, ci);
             c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * NR);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * NR + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * NR);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * NR + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * NR);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * NR + VL);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * NR);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * NR + VL);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * NR);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * NR + VL);
-            c60 = FloatVector.fromArray(S, c, ci + 6 * NR);
-            c61 = FloatVector.fromArray(S, c, ci + 6 * NR + VL);
-            c70 = FloatVector.fromArray(S, c, ci + 7 * NR);
-            c71 = FloatVector.fromArray(S, c, ci + 7 * NR + VL);
-            c80 = FloatVector.fromArray(S, c, ci + 8 * NR);
-            c81 = FloatVector.fromArray(S, c, ci + 8 * NR + VL);
-            c90 = FloatVector.fromArray(S, c, ci + 9 * NR);
-            c91 = FloatVector.fromArray(S, c, ci + 9 * NR + VL);
-            c100 = FloatVector.fromArray(S, c, ci + 10 * NR);
-            c101 = FloatVector.fromArray(S, c, ci + 10 * NR + VL);
-            c110 = FloatVector.fromArray(S, c, ci + 11 * NR);
-            c111 = FloatVector.fromArray(S, c, ci + 11 * NR + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
+            c80 = FloatVector.fromArray(S, c, ci + 8 * ldc);
+            c81 = FloatVector.fromArray(S, c, ci + 8 * ldc + VL);
+            c90 = FloatVector.fromArray(S, c, ci + 9 * ldc);
+            c91 = FloatVector.fromArray(S, c, ci + 9 * ldc + VL);
+            c100 = FloatVector.fromArray(S, c, ci + 10 * ldc);
+            c101 = FloatVector.fromArray(S, c, ci + 10 * ldc + VL);
+            c110 = FloatVector.fromArray(S, c, ci + 11 * ldc);
+            c111 = FloatVector.fromArray(S, c, ci + 11 * ldc + VL);
         }
         for (int i = 0; i < kc; i++, ai += 12, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -354,32 +376,32 @@ final class VectorGemmConv extends Conv2d {
         // them, and C2 then allocates the boxes inside the loop
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + VL);
-        c10.intoArray(c, ci + 1 * NR);
-        c11.intoArray(c, ci + 1 * NR + VL);
-        c20.intoArray(c, ci + 2 * NR);
-        c21.intoArray(c, ci + 2 * NR + VL);
-        c30.intoArray(c, ci + 3 * NR);
-        c31.intoArray(c, ci + 3 * NR + VL);
-        c40.intoArray(c, ci + 4 * NR);
-        c41.intoArray(c, ci + 4 * NR + VL);
-        c50.intoArray(c, ci + 5 * NR);
-        c51.intoArray(c, ci + 5 * NR + VL);
-        c60.intoArray(c, ci + 6 * NR);
-        c61.intoArray(c, ci + 6 * NR + VL);
-        c70.intoArray(c, ci + 7 * NR);
-        c71.intoArray(c, ci + 7 * NR + VL);
-        c80.intoArray(c, ci + 8 * NR);
-        c81.intoArray(c, ci + 8 * NR + VL);
-        c90.intoArray(c, ci + 9 * NR);
-        c91.intoArray(c, ci + 9 * NR + VL);
-        c100.intoArray(c, ci + 10 * NR);
-        c101.intoArray(c, ci + 10 * NR + VL);
-        c110.intoArray(c, ci + 11 * NR);
-        c111.intoArray(c, ci + 11 * NR + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
+        c80.intoArray(c, ci + 8 * ldc);
+        c81.intoArray(c, ci + 8 * ldc + VL);
+        c90.intoArray(c, ci + 9 * ldc);
+        c91.intoArray(c, ci + 9 * ldc + VL);
+        c100.intoArray(c, ci + 10 * ldc);
+        c101.intoArray(c, ci + 10 * ldc + VL);
+        c110.intoArray(c, ci + 11 * ldc);
+        c111.intoArray(c, ci + 11 * ldc + VL);
     }
 
     /** {@link #tile} with 8 rows. */
-    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, boolean first) {
+    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (first) {
             c00 = FloatVector.zero(S);
@@ -387,20 +409,20 @@ final class VectorGemmConv extends Conv2d {
         } else {
             c00 = FloatVector.fromArray(S, c, ci);
             c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * NR);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * NR + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * NR);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * NR + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * NR);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * NR + VL);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * NR);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * NR + VL);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * NR);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * NR + VL);
-            c60 = FloatVector.fromArray(S, c, ci + 6 * NR);
-            c61 = FloatVector.fromArray(S, c, ci + 6 * NR + VL);
-            c70 = FloatVector.fromArray(S, c, ci + 7 * NR);
-            c71 = FloatVector.fromArray(S, c, ci + 7 * NR + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
+            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
+            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
+            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
         }
         for (int i = 0; i < kc; i++, ai += 8, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
@@ -433,38 +455,38 @@ final class VectorGemmConv extends Conv2d {
         // them, and C2 then allocates the boxes inside the loop
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + VL);
-        c10.intoArray(c, ci + 1 * NR);
-        c11.intoArray(c, ci + 1 * NR + VL);
-        c20.intoArray(c, ci + 2 * NR);
-        c21.intoArray(c, ci + 2 * NR + VL);
-        c30.intoArray(c, ci + 3 * NR);
-        c31.intoArray(c, ci + 3 * NR + VL);
-        c40.intoArray(c, ci + 4 * NR);
-        c41.intoArray(c, ci + 4 * NR + VL);
-        c50.intoArray(c, ci + 5 * NR);
-        c51.intoArray(c, ci + 5 * NR + VL);
-        c60.intoArray(c, ci + 6 * NR);
-        c61.intoArray(c, ci + 6 * NR + VL);
-        c70.intoArray(c, ci + 7 * NR);
-        c71.intoArray(c, ci + 7 * NR + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
     }
 
     /**
-     * Stores a tile through the epilogue: sums at {@code t[to]} (row stride NR) for output channels
+     * Stores sums through the epilogue: sums at {@code t[to]} (row stride {@code ts}) for output channels
      * [c0, c0 + rows) and extended columns [q0, q0 + cols); {@code yc} is channel c0's first output.
      * Extended columns past OW are dropped: the tile is stored as the runs that fall in output rows.
      */
-    private void store(float[] t, int to, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res) {
+    private void store(float[] t, int to, int ts, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res) {
         final int ow = shape.ow();
         if (wq == ow) {
-            VectorOps.epilogue(t, to, NR, y, yc + q0, plane, rows, cols, c0, epilogue, res);
+            VectorOps.epilogue(t, to, ts, y, yc + q0, plane, rows, cols, c0, epilogue, res);
             return;
         }
         int q = q0, end = q0 + cols, r = q0 / wq, col = q0 - r * wq;
         while (q < end) {
             if (col < ow) {
                 int len = Math.min(ow - col, end - q);
-                VectorOps.epilogue(t, to + q - q0, NR, y, yc + r * ow + col, plane, rows, len, c0, epilogue, res);
+                VectorOps.epilogue(t, to + q - q0, ts, y, yc + r * ow + col, plane, rows, len, c0, epilogue, res);
                 q += len;
                 col += len;
             }

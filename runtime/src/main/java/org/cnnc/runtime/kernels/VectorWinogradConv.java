@@ -163,7 +163,7 @@ final class VectorWinogradConv extends Conv2d {
             for (int xi = 0; xi < 16; xi++) {
                 for (int mp = m0; mp < m1; mp++) {
                     int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
-                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, c0 == 0);
+                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, NR, c0 == 0);
                 }
             }
         }
