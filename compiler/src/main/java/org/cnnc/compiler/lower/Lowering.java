@@ -15,7 +15,11 @@ import org.cnnc.compiler.shape.ShapedGraph;
  * Shaped graph to kernel plan: one kernel per computing node; dropout and flatten become
  * views of their input (no kernel), unless they are the network's output, which is then
  * copied. Arena buffers are assigned greedily by liveness: a buffer is free again after the
- * last kernel that reads its tensor, and a kernel never writes a buffer it reads.
+ * last kernel that reads its tensor, and a kernel never writes a buffer it reads, with one
+ * exception: a kernel that adds a residual (read at each output's own index, just before that
+ * output is written) writes over it when it is the residual's last reader. The residual's
+ * lines are then already in cache when the output is stored, which halves the memory traffic
+ * of a ResNet block's last convolution.
  */
 public final class Lowering {
     private Lowering() {}
@@ -63,13 +67,29 @@ public final class Lowering {
             if (n.id() == outputId) {
                 out = new Location.Output();
             } else {
-                out = new Location.Buffer(assign(n.shape().elements(), k, sizes, holder, lastUse));
+                int b = overwritable(n, k, source, where, lastUse);
+                out = new Location.Buffer(b >= 0 ? b : assign(n.shape().elements(), k, sizes, holder, lastUse));
                 holder.set(((Location.Buffer) out).index(), n.id());
             }
             where.put(n.id(), out);
             kernels.add(new Kernel(k, n, inputs, out));
         }
         return new KernelPlan(shaped, g, kernels, sizes);
+    }
+
+    /**
+     * The buffer of node n's residual operand when kernel k may write its output there: the
+     * residual lives in a buffer, k is its last reader, and n reads it through no other input
+     * (which the kernel would read at other indices than the one it writes); else −1.
+     */
+    private static int overwritable(Node n, int k, int[] source, Map<Integer, Location> where, Map<Integer, Integer> lastUse) {
+        if (!n.epilogue().residual()) return -1;
+        List<Integer> inputs = n.inputs();
+        int residual = source[inputs.get(inputs.size() - 1)];
+        for (int i = 0; i < inputs.size() - 1; i++) {
+            if (source[inputs.get(i)] == residual) return -1;
+        }
+        return where.get(residual) instanceof Location.Buffer b && lastUse.get(residual) == k ? b.index() : -1;
     }
 
     /** A buffer whose tensor is dead before kernel k: the smallest that fits, else the largest grown. */

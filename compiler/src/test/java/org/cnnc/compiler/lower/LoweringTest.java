@@ -70,12 +70,47 @@ class LoweringTest {
     }
 
     @Test
-    void aKernelNeverWritesABufferItReads() {
+    void aKernelWritesABufferItReadsOnlyWhenThatIsTheResidualItAdds() {
+        int overwritten = 0;
         for (KernelPlan p : plans()) {
             for (Kernel k : p.kernels()) {
-                assertFalse(k.inputs().contains(k.output()), k::toString);
+                List<Location> in = k.inputs();
+                if (!in.contains(k.output())) continue;
+                overwritten++;
+                assertTrue(k.node().epilogue().residual(), k::toString);
+                assertEquals(in.size() - 1, in.indexOf(k.output()), () -> "only the residual, the last input: " + k);
             }
         }
+        assertTrue(overwritten > 0, "the plans include residuals written over");
+    }
+
+    @Test
+    void aBlocksLastConvWritesOverTheResidualItAdds() {
+        KernelPlan p = plan(Nets.shaped(Nets.RESIDUAL), Optimizer.Settings.DEFAULT);
+        Kernel c2 = kernelOf(p, "c2");
+        assertEquals(2, c2.inputs().size());
+        assertEquals(c2.inputs().get(1), c2.output(), "c2 stores over the stem's output, which nothing reads after it");
+        assertFalse(c2.inputs().get(0).equals(c2.output()));
+    }
+
+    @Test
+    void aResidualThatIsReadLaterIsNotWrittenOver() {
+        KernelPlan p = plan(Nets.net("4x8x8",
+                "s: conv(4, k=1) -> concat { add { [c: conv(4, k=3, p=1)] | identity } | identity } -> fc(3)"),
+                Optimizer.Settings.DEFAULT);
+        Kernel c = kernelOf(p, "c");
+        assertTrue(c.node().epilogue().residual(), "the add is fused into c");
+        assertFalse(c.inputs().contains(c.output()), "the concat still reads s's output after c");
+    }
+
+    @Test
+    void aResidualThatIsAlsoTheConvsInputIsNotWrittenOver() {
+        KernelPlan p = plan(Nets.net("4x8x8", "s: conv(4, k=1) -> add { [c: conv(4, k=3, p=1)] | identity } -> fc(3)"),
+                Optimizer.Settings.DEFAULT);
+        Kernel c = kernelOf(p, "c");
+        assertTrue(c.node().epilogue().residual(), "the add is fused into c");
+        assertEquals(c.inputs().get(0), c.inputs().get(1), "c reads s's output twice");
+        assertFalse(c.inputs().contains(c.output()), "c reads its input at other pixels than it writes");
     }
 
     @Test
