@@ -1,6 +1,7 @@
 package org.cnnc.runtime.kernels;
 
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -34,6 +35,15 @@ final class Warmup {
     }
 
     private static void run() {
+        try {
+            rounds(CALLS, () -> !stopped);
+        } catch (RuntimeException | LinkageError e) {
+            // a warm-up that fails costs only the time it saves; the model's own calls report errors
+        }
+    }
+
+    /** Runs every warm-up kernel {@code calls} times, or while {@code going}; returns the rounds run. */
+    static int rounds(int calls, BooleanSupplier going) {
         try (Parallel one = new Parallel(1)) {
             Conv2d[] convs = {
                 // 3×3 with 12- and 8-row panels, a 1×1 read from the input, a stride-2 conv, a depthwise conv,
@@ -45,18 +55,30 @@ final class Warmup {
                 conv(8, 6, 6, 8, 3, 1, 1, 8, false),
                 conv(16, 16, 16, 16, 3, 1, 1, 1, true),
                 conv(16, 16, 16, 24, 3, 1, 1, 1, false),
+                // the epilogue's general path (sigmoid)
+                Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
+                        Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),
             };
-            Linear fc = Linear.create(64, 12, random(12 * 64, 3), epilogue(12, false));
+            // a 3×3 stride-2 max pool and a 2×2 average pool
+            Pool2d[] pools = {
+                Pool2d.create(16, 16, 16, 3, 3, 2, 2, 1, 1, true, VectorSupport.Impl.VECTOR),
+                Pool2d.create(16, 16, 16, 2, 2, 2, 2, 0, 0, false, VectorSupport.Impl.VECTOR),
+            };
+            // 13 outputs: blocks of 4 and one left over; a batch of 2 takes the paired path
+            Linear fc = Linear.create(64, 13, random(13 * 64, 3), epilogue(13, false));
             float[] x = random(16 * 16 * 16, 4), y = new float[24 * 16 * 16], r = random(24 * 16 * 16, 5);
             long scratch = 0;
             for (Conv2d c : convs) scratch = Math.max(scratch, c.scratchFloats(1));
+            for (Pool2d p : pools) scratch = Math.max(scratch, p.scratchFloats(1));
             float[] s = new float[(int) scratch + 64];
-            for (int i = 0; i < CALLS && !stopped; i++) {
+            int i = 0;
+            for (; i < calls && going.getAsBoolean(); i++) {
                 for (Conv2d c : convs) c.run(x, y, r, 1, s, one);
+                for (Pool2d p : pools) p.run(x, y, 1, s, one);
+                fc.run(x, y, r, 2, s, one);
                 fc.run(x, y, r, 1, s, one);
             }
-        } catch (RuntimeException | LinkageError e) {
-            // a warm-up that fails costs only the time it saves; the model's own calls report errors
+            return i;
         }
     }
 
