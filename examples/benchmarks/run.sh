@@ -9,7 +9,7 @@
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 rounds, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 30 minutes (29–31 measured), with the models rebuilt.
+#                  About 35 minutes, with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
@@ -64,12 +64,14 @@ else
   : "${networks:=lenet5,cifar_resnet,resnet18,resnet50,mobilenet_v2,vgg16}"
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
-  # 36 network benchmarks × 3 rounds of one fork × (7 s + 1–8 s start-up and loading) ≈ 19 min,
-  # kernels ≈ 4 min, cold runs ≈ 3 min. Rounds rather than 3 forks in a row: on a shared host
+  # 36 network benchmarks × 3 rounds of one fork × (9 s + 1–8 s start-up and loading) ≈ 23 min,
+  # kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2 compiles the last kernel
+  # methods 3–5 s into a fork (JMH's allocation per call shows the ones still interpreted or in
+  # C1, which box every vector). Rounds rather than 3 forks in a row: on a shared host
   # whose speed drifts over minutes, each engine is then measured in every phase.
   network_rounds=3
-  jmh_network_runs=(-f 1 -wi 3 -w 1s -i 4 -r 1s)
-  jmh_kernel_runs=(-f 3 -wi 2 -w 1s -i 3 -r 1s)
+  jmh_network_runs=(-f 1 -wi 5 -w 1s -i 4 -r 1s)
+  jmh_kernel_runs=(-f 3 -wi 4 -w 1s -i 3 -r 1s)
 fi
 # Options after `--` replace the mode's option of the same name (JMH takes each only once).
 without_overridden() {   # without_overridden OPTION VALUE ...: the pairs whose OPTION is not after `--`
