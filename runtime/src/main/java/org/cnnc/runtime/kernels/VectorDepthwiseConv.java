@@ -4,6 +4,8 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -18,11 +20,19 @@ import org.cnnc.runtime.Parallel;
  *
  * <p>The sums of a channel go to scratch and the epilogue writes them out, so the residual may
  * be the output itself.
+ *
+ * <p>A 3×3 stride-1 convolution padded by 1 (most of MobileNetV2's) whose activations clamp
+ * (none, ReLU, ReLU6) is computed in one pass instead, from the input as it lies: the taps are
+ * loads one lane left of, at, and one lane right of each vector of outputs, in the three input
+ * rows; the lanes that fall outside the row are the padding and are zeroed; the epilogue is
+ * applied in registers and the result stored. No copy, no scratch.
  */
 final class VectorDepthwiseConv extends Conv2d {
     private final PaddedLayout layout;
     private final float[] w;
     private final int taps, perThread, sumsAt;
+    /** Whether the one-pass 3×3 path applies (see above). */
+    private final boolean inPlace;
     private final Parallel.Task task = this::channels;
 
     VectorDepthwiseConv(ConvShape s, float[] weights, Epilogue epilogue) {
@@ -34,6 +44,8 @@ final class VectorDepthwiseConv extends Conv2d {
         // (whose rows are stored as whole vectors)
         sumsAt = layout.channelStride + VL;
         perThread = sumsAt + s.oh() * s.ow() + VL;
+        inPlace = taps == 9 && s.sh() == 1 && s.sw() == 1 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
+                && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
     }
 
     @Override
@@ -43,7 +55,8 @@ final class VectorDepthwiseConv extends Conv2d {
 
     @Override
     public String strategy() {
-        return "Vector API depthwise, direct from the padded image" + (taps == 9 ? ", 3x3 weights in registers" : "");
+        return inPlace ? "Vector API depthwise 3x3, one pass from the input as it lies, epilogue in registers"
+                : "Vector API depthwise, direct from the padded image" + (taps == 9 ? ", 3x3 weights in registers" : "");
     }
 
     @Override
@@ -61,6 +74,10 @@ final class VectorDepthwiseConv extends Conv2d {
             int p = t * perThread, sums = p + sumsAt;
             for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
                 int c = u % channels;
+                if (inPlace && fitsInPlace(x, u * plane)) {
+                    rows3x3(x, u * plane, c, y, u * plane, residual);
+                    continue;
+                }
                 layout.fill(x, u / channels * inputSize(), c, c + 1, scratch, p);
                 if (taps == 9) {
                     padded3x3(scratch, p, c, scratch, sums);
@@ -70,6 +87,67 @@ final class VectorDepthwiseConv extends Conv2d {
                 VectorOps.epilogue(scratch, sums, 0, y, u * plane, 0, 1, plane, c, epilogue, residual);
             }
         }
+    }
+
+    /**
+     * Channel c, 3×3 stride 1 padded by 1, from {@code x[xc]} (as it lies: the output has the
+     * input's size, so it starts at the same index of y) through the epilogue into {@code y[yc]}.
+     * The loads one lane left and right of a vector run into the neighbouring rows; those lanes
+     * are the padding and are zeroed, and lanes past the row's end are not stored. The caller
+     * keeps the loads inside x ({@link #fitsInPlace}).
+     */
+    private void rows3x3(float[] x, int xc, int c, float[] y, int yc, float[] res) {
+        final int ih = shape.ih(), iw = shape.iw(), wo = c * 9;
+        final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
+                w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
+                w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]),
+                w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]),
+                w8 = FloatVector.broadcast(S, w[wo + 8]);
+        final Epilogue e = epilogue;
+        final float bias = e.bias() == null ? 0f : e.bias()[c];
+        final FloatVector zero = FloatVector.zero(S);
+        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
+        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean residual = e.residual();
+        for (int r = 0; r < ih; r++) {
+            final int above = xc + (r - 1) * iw, at = xc + r * iw, below = xc + (r + 1) * iw, out = yc + r * iw;
+            for (int j = 0; j < iw; j += VL) {
+                // lane 0 of the first vector has no left neighbour, lane iw − 1 − j of the last no right one
+                final VectorMask<Float> hasLeft = j == 0 ? NOT_FIRST : ALL, hasRight = S.indexInRange(j + 1, iw);
+                FloatVector acc = zero.add(bias);
+                if (r > 0) {
+                    acc = w0.fma(zero.blend(FloatVector.fromArray(S, x, above + j - 1), hasLeft), acc);
+                    acc = w1.fma(FloatVector.fromArray(S, x, above + j), acc);
+                    acc = w2.fma(zero.blend(FloatVector.fromArray(S, x, above + j + 1), hasRight), acc);
+                }
+                acc = w3.fma(zero.blend(FloatVector.fromArray(S, x, at + j - 1), hasLeft), acc);
+                acc = w4.fma(FloatVector.fromArray(S, x, at + j), acc);
+                acc = w5.fma(zero.blend(FloatVector.fromArray(S, x, at + j + 1), hasRight), acc);
+                if (r + 1 < ih) {
+                    acc = w6.fma(zero.blend(FloatVector.fromArray(S, x, below + j - 1), hasLeft), acc);
+                    acc = w7.fma(FloatVector.fromArray(S, x, below + j), acc);
+                    acc = w8.fma(zero.blend(FloatVector.fromArray(S, x, below + j + 1), hasRight), acc);
+                }
+                if (relu) acc = zero.blend(six ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                if (j + VL <= iw) {
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(j, iw);
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j, m));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j, m);
+                }
+            }
+        }
+    }
+
+    private static final VectorMask<Float> ALL = S.maskAll(true), NOT_FIRST = S.indexInRange(-1, VL - 1);
+
+    /** Whether channel plane {@code xc} of x is far enough from x's ends for {@link #rows3x3}'s loads. */
+    private boolean fitsInPlace(float[] x, int xc) {
+        return xc >= 1 && xc + shape.ih() * shape.iw() + VL <= x.length;
     }
 
     /** Sums of channel c from its padded image at {@code p[pBase]} into {@code y[yc]}. */

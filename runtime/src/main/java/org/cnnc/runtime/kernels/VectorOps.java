@@ -87,7 +87,7 @@ final class VectorOps {
     }
 
     /** Whether {@code a} keeps or clamps a value (none, ReLU, ReLU6): the activations of nearly every layer. */
-    private static boolean clamps(Activation a) {
+    static boolean clamps(Activation a) {
         return a == Activation.NONE || a == Activation.RELU || a == Activation.RELU6;
     }
 

@@ -42,6 +42,9 @@ class Conv2dTest {
                 new Geometry("3x3 s2 p1", 6, 11, 11, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s2 p0", 4, 12, 13, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("3x3 valid", 4, 9, 9, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("5x5 valid, LeNet's second", 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("3x2 d(2,3) valid", 5, 11, 12, 7, 3, 2, 1, 1, 0, 0, 2, 3, 1),
+                new Geometry("grouped 3x3 valid g2", 6, 8, 7, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2),
                 // even outputs: Winograd, tiles in several panels and rows, K in several blocks
                 new Geometry("3x3 p1 even 12x18", 20, 12, 18, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid even", 16, 10, 8, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
@@ -64,6 +67,8 @@ class Conv2dTest {
                 new Geometry("depthwise k3 s1", 10, 9, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10),
                 new Geometry("depthwise k3 s2", 7, 12, 12, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7),
                 new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
+                new Geometry("depthwise k3 s1 two vectors wide", 4, 6, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4),
+                new Geometry("depthwise k3 s1 one row", 2, 1, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2),
                 new Geometry("depthwise k5 s2 d2", 5, 15, 14, 5, 5, 5, 2, 2, 4, 4, 2, 2, 5),
                 new Geometry("depthwise multiplier 2", 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4));
     }
