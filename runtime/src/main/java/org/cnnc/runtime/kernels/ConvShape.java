@@ -47,8 +47,12 @@ record ConvShape(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw,
         return groups == ic && groups == oc && groups > 1;
     }
 
-    boolean pointwise() {
-        return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+    /**
+     * Stride 1 and no padding: the input as it lies is already the padded image of one phase, so
+     * each tap of a run of outputs reads a contiguous run of it (1×1 convolutions among these).
+     */
+    boolean readsInPlace() {
+        return sh == 1 && sw == 1 && ph == 0 && pw == 0;
     }
 
     /** 3×3, stride 1, no dilation or groups: what Winograd's F(2×2, 3×3) computes, in 2×2 tiles. */

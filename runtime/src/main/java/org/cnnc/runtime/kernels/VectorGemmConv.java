@@ -18,12 +18,12 @@ import org.cnnc.runtime.Parallel;
  * panel of weights passes over it; the sums of all row panels for a group of up to
  * {@link #GROUP} column panels accumulate in scratch, and the epilogue (bias, activation,
  * residual, activation) stores them once K is done, a strip of up to GROUP × NR values per
- * channel: the store is the only pass over the output. A 1×1 stride-1 unpadded convolution packs
- * B from the NCHW input as it lies (row k is input channel k). Any other convolution first
- * copies the input once per call into a zero-padded image split by stride phase
- * ({@link PaddedLayout}) and computes the output over "extended" columns q = oh·Wq + ow, Wq the
- * width of a phase image: every row of B is then a contiguous run of that image at a fixed
- * offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)]. The Wq − OW extended columns at the end
+ * channel: the store is the only pass over the output. A convolution with any stride or
+ * padding first copies the input once per call into a zero-padded image split by stride phase
+ * ({@link PaddedLayout}); one of stride 1 without padding (1×1 among them) reads the NCHW input
+ * as it lies, which is already that image. Either computes the output over "extended" columns
+ * q = oh·Wq + ow, Wq the width of a phase image: every row of B is then a contiguous run of
+ * that image at a fixed offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)]. The Wq − OW extended columns at the end
  * of each output row (2 of 58 for a 3×3 pad-1 conv on 56×56) are computed and dropped.
  *
  * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
@@ -92,14 +92,18 @@ final class VectorGemmConv extends Conv2d {
         mr = rowsPerPanel(ocg);
         mPanels = (ocg + mr - 1) / mr;
         plane = s.oh() * s.ow();
-        direct = s.pointwise();
+        direct = s.readsInPlace();
         offs = new int[k];
         if (direct) {
             layout = null;
-            wq = s.ow();
+            wq = s.iw();
             cs = s.ih() * s.iw();
-            for (int i = 0; i < k; i++) offs[i] = i * cs;
-            nExt = plane;
+            for (int c = 0, r = 0; c < icg; c++) {
+                for (int i = 0; i < s.kh(); i++) {
+                    for (int j = 0; j < s.kw(); j++, r++) offs[r] = c * cs + i * s.dh() * wq + j * s.dw();
+                }
+            }
+            nExt = (s.oh() - 1) * wq + s.ow();
         } else {
             layout = new PaddedLayout(s);
             wq = layout.wq;

@@ -28,6 +28,7 @@ class Pool2dTest {
             new Geometry("ResNet stem 3x3 s2 p1", 3, 22, 22, 3, 3, 2, 2, 1, 1),
             new Geometry("VGG 2x2 s2", 4, 16, 16, 2, 2, 2, 2, 0, 0),
             new Geometry("2x2 s2 odd input", 3, 9, 13, 2, 2, 2, 2, 0, 0),
+            new Geometry("2x2 s2 wide (several vectors a row)", 2, 7, 70, 2, 2, 2, 2, 0, 0),
             new Geometry("3x3 s1 p1 wide", 2, 5, 41, 3, 3, 1, 1, 1, 1),
             new Geometry("3x3 s3", 2, 11, 10, 3, 3, 3, 3, 0, 0),
             new Geometry("5x3 s(2,1) p(2,1)", 3, 12, 9, 5, 3, 2, 1, 2, 1),
