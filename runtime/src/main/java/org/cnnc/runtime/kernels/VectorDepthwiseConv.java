@@ -6,6 +6,7 @@ import static org.cnnc.runtime.kernels.VectorOps.VL;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -44,7 +45,7 @@ final class VectorDepthwiseConv extends Conv2d {
         // (whose rows are stored as whole vectors)
         sumsAt = layout.channelStride + VL;
         perThread = sumsAt + s.oh() * s.ow() + VL;
-        inPlace = taps == 9 && s.sh() == 1 && s.sw() == 1 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
+        inPlace = taps == 9 && s.sh() == s.sw() && s.sh() <= 2 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
                 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
     }
 
@@ -74,8 +75,13 @@ final class VectorDepthwiseConv extends Conv2d {
             int p = t * perThread, sums = p + sumsAt;
             for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
                 int c = u % channels;
-                if (inPlace && fitsInPlace(x, u * plane)) {
-                    rows3x3(x, u * plane, c, y, u * plane, residual);
+                int xc = u * shape.ih() * shape.iw();
+                if (inPlace && fitsInPlace(x, xc)) {
+                    if (shape.sh() == 1) {
+                        rows3x3(x, xc, c, y, u * plane, residual);
+                    } else {
+                        rows3x3Stride2(x, xc, c, y, u * plane, residual);
+                    }
                     continue;
                 }
                 layout.fill(x, u / channels * inputSize(), c, c + 1, scratch, p);
@@ -145,9 +151,74 @@ final class VectorDepthwiseConv extends Conv2d {
 
     private static final VectorMask<Float> ALL = S.maskAll(true), NOT_FIRST = S.indexInRange(-1, VL - 1);
 
-    /** Whether channel plane {@code xc} of x is far enough from x's ends for {@link #rows3x3}'s loads. */
+    /** Whether channel plane {@code xc} of x is far enough from x's ends for the in-place paths' loads. */
     private boolean fitsInPlace(float[] x, int xc) {
-        return xc >= 1 && xc + shape.ih() * shape.iw() + VL <= x.length;
+        return xc >= 1 && xc + shape.ih() * shape.iw() + 2 * VL <= x.length;
+    }
+
+    /** Lanes 0, 2, 4, … and 1, 3, 5, … of two vectors (the second's as exceptional indexes). */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i),
+            ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+
+    /**
+     * {@link #rows3x3} with stride 2: output column o reads input columns 2o − 1, 2o, 2o + 1,
+     * the even lanes of the two vectors loaded one lane left of 2o, and the even and odd lanes of
+     * the two loaded at 2o.
+     */
+    private void rows3x3Stride2(float[] x, int xc, int c, float[] y, int yc, float[] res) {
+        final int ih = shape.ih(), iw = shape.iw(), oh = shape.oh(), ow = shape.ow(), wo = c * 9;
+        final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
+                w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
+                w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]),
+                w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]),
+                w8 = FloatVector.broadcast(S, w[wo + 8]);
+        final Epilogue e = epilogue;
+        final float bias = e.bias() == null ? 0f : e.bias()[c];
+        final FloatVector zero = FloatVector.zero(S);
+        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
+        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean residual = e.residual();
+        for (int r = 0; r < oh; r++) {
+            final int above = xc + (2 * r - 1) * iw, at = above + iw, below = at + iw, out = yc + r * ow;
+            for (int j = 0; j < ow; j += VL) {
+                // output lane 0 of the first vector has no left neighbour; lane k none on the right where 2(j + k) + 1 ≥ iw
+                final VectorMask<Float> hasLeft = j == 0 ? NOT_FIRST : ALL, hasRight = S.indexInRange(j, iw / 2);
+                final int i = 2 * j;
+                FloatVector acc = zero.add(bias);
+                if (r > 0) {
+                    FloatVector a = FloatVector.fromArray(S, x, above + i), b = FloatVector.fromArray(S, x, above + i + VL);
+                    FloatVector l = FloatVector.fromArray(S, x, above + i - 1).rearrange(EVEN, FloatVector.fromArray(S, x, above + i - 1 + VL));
+                    acc = w0.fma(zero.blend(l, hasLeft), acc);
+                    acc = w1.fma(a.rearrange(EVEN, b), acc);
+                    acc = w2.fma(zero.blend(a.rearrange(ODD, b), hasRight), acc);
+                }
+                {
+                    FloatVector a = FloatVector.fromArray(S, x, at + i), b = FloatVector.fromArray(S, x, at + i + VL);
+                    FloatVector l = FloatVector.fromArray(S, x, at + i - 1).rearrange(EVEN, FloatVector.fromArray(S, x, at + i - 1 + VL));
+                    acc = w3.fma(zero.blend(l, hasLeft), acc);
+                    acc = w4.fma(a.rearrange(EVEN, b), acc);
+                    acc = w5.fma(zero.blend(a.rearrange(ODD, b), hasRight), acc);
+                }
+                if (2 * r + 1 < ih) {
+                    FloatVector a = FloatVector.fromArray(S, x, below + i), b = FloatVector.fromArray(S, x, below + i + VL);
+                    FloatVector l = FloatVector.fromArray(S, x, below + i - 1).rearrange(EVEN, FloatVector.fromArray(S, x, below + i - 1 + VL));
+                    acc = w6.fma(zero.blend(l, hasLeft), acc);
+                    acc = w7.fma(a.rearrange(EVEN, b), acc);
+                    acc = w8.fma(zero.blend(a.rearrange(ODD, b), hasRight), acc);
+                }
+                if (relu) acc = zero.blend(six ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                if (j + VL <= ow) {
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(j, ow);
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j, m));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j, m);
+                }
+            }
+        }
     }
 
     /** Sums of channel c from its padded image at {@code p[pBase]} into {@code y[yc]}. */

@@ -69,6 +69,8 @@ class Conv2dTest {
                 new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
                 new Geometry("depthwise k3 s1 two vectors wide", 4, 6, 32, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4),
                 new Geometry("depthwise k3 s1 one row", 2, 1, 3, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2),
+                new Geometry("depthwise k3 s2 odd", 3, 9, 13, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3),
+                new Geometry("depthwise k3 s2 wide", 2, 5, 70, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2),
                 new Geometry("depthwise k5 s2 d2", 5, 15, 14, 5, 5, 5, 2, 2, 4, 4, 2, 2, 5),
                 new Geometry("depthwise multiplier 2", 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4));
     }
@@ -121,7 +123,7 @@ class Conv2dTest {
     }
 
     static Stream<Arguments> epilogueCases() {
-        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "1x1 many panels");
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "1x1 many panels");
         return geometries().stream().filter(g -> names.contains(g.name())).flatMap(g -> Stream.of(Arguments.of(g, VectorSupport.Impl.VECTOR), Arguments.of(g, VectorSupport.Impl.SCALAR)));
     }
 
