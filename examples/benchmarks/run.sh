@@ -3,7 +3,7 @@
 # against their unfused sequences, and the first inference in a fresh JVM; writes RESULTS.md.
 #
 #   examples/benchmarks/run.sh [--quick|--full] [--networks a,b,...] [--target jvm|tornadovm]
-#                              [--rebuild] [--report-only] [--chains] [-- JMH options...]
+#                              [--rebuild] [--report-only] [--chains] [--paired] [-- JMH options...]
 #
 #   --quick        (default) 1 fork, short runs: lenet5, cifar_resnet, resnet18 at batch 1,
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
@@ -15,6 +15,8 @@
 #   --rebuild      rebuild every model even if it is up to date
 #   --report-only  only rewrite RESULTS.md from the last run's results (e.g. after changing Report)
 #   --chains       only time the chains of chains/*.cnn against their parts (ChainVsParts)
+#   --paired       only measure the mode's networks' ratios in paired rounds (PairedRounds, part
+#                  of --full) and add them to the last run's RESULTS.md
 #   -- ...         passed to JMH as is (e.g. -- -f 1 -i 10)
 #
 # Environment: CNNC (the cnnc command that builds the models; default this checkout's),
@@ -32,7 +34,7 @@ cnnc_select_jdk
 usage() { sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-mode=quick networks="" target=jvm rebuild=false report_only=false chains=false jmh_extra=()
+mode=quick networks="" target=jvm rebuild=false report_only=false chains=false paired_only=false jmh_extra=()
 command_line="${CNNC:+CNNC=$CNNC }examples/benchmarks/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +47,7 @@ while [ $# -gt 0 ]; do
     --rebuild) rebuild=true ;;
     --report-only) report_only=true ;;
     --chains) chains=true ;;
+    --paired) paired_only=true ;;
     -h|--help) usage; exit 0 ;;
     --) shift; jmh_extra=("$@"); break ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -131,6 +134,7 @@ report() {   # writes RESULTS.md; its arguments are kept for --report-only
     --models "$models" --mode "$mode" --target "$target" --command "$command_line"
     --elapsed "$((SECONDS - started))" --out "$bench/RESULTS.md")
   [ -z "${peak:-}" ] || args+=(--peak "$peak")
+  [ ! -s "$results/paired.jsonl" ] || args+=(--paired "$results/paired.jsonl")
   [ ${#loads[@]} -eq 0 ] || args+=(--load "$(IFS=,; echo "${loads[*]}")")
   printf '%s\n' "${args[@]}" >"$results/report-args"
   java -cp "$cp" org.cnnc.benchmarks.Report "${args[@]}"
@@ -140,6 +144,22 @@ if $report_only; then
   mapfile -t args <"$results/report-args"
   exec java -cp "$cp" org.cnnc.benchmarks.Report "${args[@]}"
 fi
+
+# The engines' ratios in paired rounds: the three engines of a network in one JVM, timed in turn
+# (PairedRounds). About a minute per network.
+measure_paired() {
+  echo "run.sh: ratios in paired rounds"
+  : >"$results/paired.jsonl"; : >"$results/paired.log"
+  for net in "${network_list[@]}"; do
+    # shellcheck disable=SC2086 # fork_args is a list of options
+    if ! java $fork_args "${props[@]}" -cp "$cp" org.cnnc.benchmarks.PairedRounds "$net" \
+        >>"$results/paired.jsonl" 2>>"$results/paired.log"; then
+      tail -n 20 "$results/paired.log" >&2
+      die "the paired rounds of $net failed"
+    fi
+    echo "  $net"
+  done
+}
 
 # The FMA peak this machine reaches from Java, for the report's fraction of peak: measured
 # before and after the benchmarks, the larger kept (a shared machine is slower at times).
@@ -260,6 +280,20 @@ run_jmh() {   # run_jmh NAME CLASS JMH-ARGS...: results to $results/NAME.json, o
     die "JMH $class failed (exit $status)"
   fi
 }
+if $paired_only; then
+  measure_paired
+  [ -s "$results/report-args" ] || { echo "run.sh: no earlier run to add the ratios to; see $results/paired.jsonl"; exit 0; }
+  mapfile -t args <"$results/report-args"
+  # the earlier run's report, with these ratios in place of any it had
+  kept=()
+  for ((i = 0; i < ${#args[@]}; i += 2)); do
+    [ "${args[i]}" = --paired ] || kept+=("${args[i]}" "${args[i + 1]}")
+  done
+  kept+=(--paired "$results/paired.jsonl")
+  printf '%s\n' "${kept[@]}" >"$results/report-args"
+  exec java -cp "$cp" org.cnnc.benchmarks.Report "${kept[@]}"
+fi
+
 echo "run.sh: measuring the FP32 FMA peak on 2 threads"
 peak="$(measure_peak)"
 rm -f "$results"/networks*.json
@@ -271,6 +305,7 @@ for ((round = 1; round <= network_rounds; round++)); do
   network_files+=("$results/networks-$round.json")
 done
 note_load
+if [ "$mode" = full ]; then measure_paired; note_load; else rm -f "$results/paired.jsonl"; fi
 run_jmh kernels KernelBenchmark -p kernel="$(IFS=,; echo "${kernels[*]}")" -p shape="$kernel_shapes" \
   -p variant=cnnc-O0,cnnc-O2 "${jmh_kernel_runs[@]}"
 note_load

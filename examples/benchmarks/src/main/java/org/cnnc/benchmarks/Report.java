@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * GFLOP/s, fraction of the machine's peak, ratio to ONNX Runtime, fusion speed-up, allocation
  * per call and the cold first inference; then the per-kernel table and the cold runs.
  *
- * <p>Usage: {@code Report --networks N.json [--kernels K.json] [--cold C.jsonl] --models DIR
+ * <p>Usage: {@code Report --networks N.json [--kernels K.json] [--cold C.jsonl] [--paired P.jsonl] --models DIR
  * --mode quick|full --command "..." [--target jvm] [--peak 441] [--elapsed SECONDS] [--load L,L,...] --out RESULTS.md}
  */
 public final class Report {
@@ -82,6 +82,7 @@ public final class Report {
     private final List<Result> networks;
     private final List<Result> kernels;
     private final List<ColdRun> cold;
+    private final List<Paired> paired;
     private final Function<String, Optional<Summary>> summaries;
     private final Settings settings;
     private final JsonNode runInfo;
@@ -93,9 +94,15 @@ public final class Report {
      */
     public Report(List<Result> networks, List<Result> kernels, List<ColdRun> cold,
             Function<String, Optional<Summary>> summaries, Settings settings, JsonNode runInfo) {
+        this(networks, kernels, cold, List.of(), summaries, settings, runInfo);
+    }
+
+    public Report(List<Result> networks, List<Result> kernels, List<ColdRun> cold, List<Paired> paired,
+            Function<String, Optional<Summary>> summaries, Settings settings, JsonNode runInfo) {
         this.networks = List.copyOf(networks);
         this.kernels = List.copyOf(kernels);
         this.cold = List.copyOf(cold);
+        this.paired = List.copyOf(paired);
         this.summaries = summaries;
         this.settings = settings;
         this.runInfo = runInfo;
@@ -134,7 +141,10 @@ public final class Report {
                 options.containsKey("load")
                         ? Arrays.stream(options.get("load").split(",")).map(Double::valueOf).toList()
                         : List.of());
-        Report report = new Report(networks, kernels, cold, name -> readSummary(models, name), settings, runInfo);
+        List<Paired> paired = options.containsKey("paired") && Files.isRegularFile(Path.of(options.get("paired")))
+                ? parsePaired(Files.readAllLines(Path.of(options.get("paired")), StandardCharsets.UTF_8))
+                : List.of();
+        Report report = new Report(networks, kernels, cold, paired, name -> readSummary(models, name), settings, runInfo);
         Path out = Path.of(require(options, "out"));
         Files.writeString(out, report.markdown(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out);
@@ -215,6 +225,39 @@ public final class Report {
         };
     }
 
+    /** One network's {@link PairedRounds}: each engine's median call (ms) in each round. */
+    public record Paired(String network, double[] o0, double[] o2, double[] ort) {
+        /** The median over rounds of a/b round by round, and its quartiles. */
+        static double[] ratio(double[] a, double[] b) {
+            double[] r = new double[Math.min(a.length, b.length)];
+            for (int i = 0; i < r.length; i++) r[i] = a[i] / b[i];
+            Arrays.sort(r);
+            return new double[] {r[(r.length - 1) / 4], median(r), r[3 * (r.length - 1) / 4]};
+        }
+    }
+
+    /** The lines written by {@link PairedRounds}. */
+    public static List<Paired> parsePaired(List<String> lines) {
+        List<Paired> out = new ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank()) continue;
+            try {
+                JsonNode n = JSON.readTree(line);
+                out.add(new Paired(n.path("network").asText(), doubles(n.path(ModelFiles.CNNC_O0)),
+                        doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME))));
+            } catch (IOException e) {
+                throw new UncheckedIOException("bad paired-rounds line: " + line, e);
+            }
+        }
+        return out;
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] d = new double[array.size()];
+        for (int i = 0; i < d.length; i++) d[i] = array.get(i).asDouble();
+        return d;
+    }
+
     /** The lines written by {@link FirstInference}. */
     public static List<ColdRun> parseCold(List<String> lines) {
         List<ColdRun> runs = new ArrayList<>();
@@ -282,6 +325,7 @@ public final class Report {
         Set<Integer> batches = new java.util.TreeSet<>();
         for (Result r : networks) batches.add(r.batch());
         for (int batch : batches) networkTable(md, batch);
+        if (!paired.isEmpty()) pairedTable(md);
         if (!kernels.isEmpty()) kernelTable(md);
         if (!cold.isEmpty()) coldTable(md);
         return md.toString();
@@ -400,6 +444,28 @@ public final class Report {
         md.append("\nconv_bn_relu: 3×3 conv (no bias) → bn → relu; residual_block: "
                 + "add {conv → bn → relu → conv → bn | identity} → relu (kernels/*.cnn). "
                 + "At -O2 each conv carries its bn, residual add and relu in one kernel.\n\n");
+    }
+
+    private void pairedTable(StringBuilder md) {
+        md.append("## Ratios measured in paired rounds (batch 1)\n\n");
+        md.append("| network | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ms | ORT ms |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Paired p : paired) {
+            md.append("| ").append(p.network())
+              .append(" | ").append(p.ort().length)
+              .append(" | ").append(quartiles(Paired.ratio(p.o2(), p.ort())))
+              .append(" | ").append(quartiles(Paired.ratio(p.o0(), p.ort())))
+              .append(" | ").append(quartiles(Paired.ratio(p.o0(), p.o2())))
+              .append(" | ").append(ms(median(p.o2())))
+              .append(" | ").append(ms(median(p.ort()))).append(" |\n");
+        }
+        md.append("\nThe three engines of a network open in one JVM; each round runs each for 0.4 s in turn (after 6 s of warm-up each),\n")
+          .append("and a ratio is the median over rounds of that round's ratio of median calls, [first–third quartile]: engines\n")
+          .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).\n\n");
+    }
+
+    private static String quartiles(double[] q) {
+        return fmt("%.2f×", q[1]) + " [" + fmt("%.2f", q[0]) + "–" + fmt("%.2f", q[2]) + "]";
     }
 
     private void coldTable(StringBuilder md) {
@@ -537,7 +603,7 @@ public final class Report {
         for (int i = 0; i < args.length; i++) {
             Matcher m = flag.matcher(args[i]);
             if (!m.matches() || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: Report --networks N.json [--kernels K.json] [--cold C.jsonl] "
+                throw new IllegalArgumentException("usage: Report --networks N.json [--kernels K.json] [--cold C.jsonl] [--paired P.jsonl] "
                         + "--models DIR --mode quick|full --command CMD [--target T] [--peak GFLOPS] [--elapsed S] [--load L,L,...] --out RESULTS.md"
                         + " (at '" + args[i] + "')");
             }

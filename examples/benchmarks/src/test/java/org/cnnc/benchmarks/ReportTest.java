@@ -1,5 +1,6 @@
 package org.cnnc.benchmarks;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -150,6 +151,25 @@ class ReportTest {
                 List.of(new Report.Result("predict", lenet, 0.10, 0.1, 0, 1, 1)),
                 List.of(new Report.Result("predict", lenet, 0.40, 0.4, 0, 1, 1))));
         assertEquals(0.25, two.get(0).medianMs(), 1e-12);
+    }
+
+    @Test
+    void pairedRoundsReportTheMedianAndQuartilesOfTheRoundsRatios() throws IOException {
+        // the host is twice as slow in rounds 3 and 4; -O2 ÷ ORT is 1.2, 1.5, 1.4, 1.6, 1.8 round by
+        // round, and -O0 takes twice -O2's time in every round
+        String line = "{\"network\":\"tiny\",\"cnnc-O0\":[4.8,6,11.2,12.8,7.2],\"cnnc-O2\":[2.4,3,5.6,6.4,3.6],"
+                + "\"onnxruntime\":[2,2,4,4,2]}";
+        List<Report.Paired> paired = Report.parsePaired(List.of(line, ""));
+        assertEquals(1, paired.size());
+        assertArrayEquals(new double[] {1.4, 1.5, 1.6}, Report.Paired.ratio(paired.get(0).o2(), paired.get(0).ort()), 1e-12);
+        JsonNode networks = resource("jmh-sample.json");
+        Report.Settings settings = new Report.Settings("full", "run.sh --full", "jvm", 441, LocalDate.of(2026, 11, 28),
+                "AMD EPYC", 2, 125.0, List.of());
+        String md = new Report(Report.parseJmh(networks), List.of(), List.of(), paired,
+                name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0)).markdown();
+        assertTrue(md.contains("## Ratios measured in paired rounds (batch 1)"), md);
+        assertEquals("| tiny | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] | 3.60 | 2.00 |",
+                line(md, "| tiny |"));
     }
 
     @Test

@@ -1,0 +1,79 @@
+package org.cnnc.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The ratios between engines, measured pair by pair in time: the three engines of a network
+ * (-O0, -O2, ONNX Runtime) are open in one JVM, and each round runs each for a short slice, one
+ * after another. On a shared host whose speed changes from one stretch of seconds to the next
+ * (the second core's share comes and goes), separate JMH forks can catch two engines in
+ * different stretches; engines a fraction of a second apart are caught in the same one, and the
+ * median of the per-round ratios follows the code rather than the host. The times themselves
+ * are the JMH table's business; this measures ratios only. Batch 1.
+ *
+ * <p>Writes one JSON line per network: the median call time of each engine in each round.
+ * {@code java --add-modules jdk.incubator.vector -cp ... org.cnnc.benchmarks.PairedRounds NAME...}
+ */
+public final class PairedRounds {
+    static final int ROUNDS = 20;
+    static final long SLICE_NANOS = 400_000_000L, WARMUP_NANOS = 6_000_000_000L;
+    static final List<String> VARIANTS = List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME);
+
+    private PairedRounds() {}
+
+    public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("usage: PairedRounds NETWORK...");
+            System.exit(2);
+        }
+        for (String network : args) System.out.println(json(network, measure(network)));
+        System.exit(0);   // ONNX Runtime's and the models' threads are daemons, but say so plainly
+    }
+
+    /** Per variant, its median call time (ms) in each round. */
+    static Map<String, double[]> measure(String network) {
+        List<Engine> engines = new ArrayList<>();
+        try {
+            for (String variant : VARIANTS) engines.add(ModelFiles.openNetwork(network, variant, 1));
+            for (Engine e : engines) slice(e, WARMUP_NANOS);
+            double[][] medians = new double[engines.size()][ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                for (int i = 0; i < engines.size(); i++) medians[i][r] = slice(engines.get(i), SLICE_NANOS);
+            }
+            Map<String, double[]> out = new LinkedHashMap<>();
+            for (int i = 0; i < engines.size(); i++) out.put(VARIANTS.get(i), medians[i]);
+            return out;
+        } finally {
+            for (Engine e : engines) e.close();
+        }
+    }
+
+    /** Runs {@code e} for about {@code nanos} (at least three calls); the median call, ms. */
+    private static double slice(Engine e, long nanos) {
+        List<Double> times = new ArrayList<>();
+        long end = System.nanoTime() + nanos;
+        while (times.size() < 3 || System.nanoTime() < end) {
+            long start = System.nanoTime();
+            e.run();
+            times.add((System.nanoTime() - start) / 1e6);
+        }
+        double[] t = times.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(t);
+        return t[t.length / 2];
+    }
+
+    private static String json(String network, Map<String, double[]> medians) {
+        StringBuilder s = new StringBuilder("{\"network\":\"").append(network).append('"');
+        medians.forEach((variant, ms) -> {
+            s.append(",\"").append(variant).append("\":[");
+            for (int i = 0; i < ms.length; i++) s.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", ms[i]));
+            s.append(']');
+        });
+        return s.append('}').toString();
+    }
+}
