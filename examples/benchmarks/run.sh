@@ -9,7 +9,7 @@
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 rounds, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 35 minutes, with the models rebuilt.
+#                  About 40 minutes, with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
@@ -68,7 +68,7 @@ else
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
   # 36 network benchmarks × 3 rounds of one fork × (9 s + 1–8 s start-up and loading) ≈ 23 min,
-  # kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2 compiles the last kernel
+  # paired rounds ≈ 6 min, kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2 compiles the last kernel
   # methods 3–5 s into a fork (JMH's allocation per call shows the ones still interpreted or in
   # C1, which box every vector). Rounds rather than 3 forks in a row: on a shared host
   # whose speed drifts over minutes, each engine is then measured in every phase.
@@ -287,9 +287,9 @@ if $paired_only; then
   # the earlier run's report, with these ratios in place of any it had
   kept=()
   for ((i = 0; i < ${#args[@]}; i += 2)); do
-    [ "${args[i]}" = --paired ] || kept+=("${args[i]}" "${args[i + 1]}")
+    case "${args[i]}" in --paired|--paired-command) ;; *) kept+=("${args[i]}" "${args[i + 1]}") ;; esac
   done
-  kept+=(--paired "$results/paired.jsonl")
+  kept+=(--paired "$results/paired.jsonl" --paired-command "$command_line")
   printf '%s\n' "${kept[@]}" >"$results/report-args"
   exec java -cp "$cp" org.cnnc.benchmarks.Report "${kept[@]}"
 fi

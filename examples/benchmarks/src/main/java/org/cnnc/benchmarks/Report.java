@@ -83,6 +83,8 @@ public final class Report {
     private final List<Result> kernels;
     private final List<ColdRun> cold;
     private final List<Paired> paired;
+    /** The command that measured {@link #paired} after the run, or null when the run itself did. */
+    private final String pairedCommand;
     private final Function<String, Optional<Summary>> summaries;
     private final Settings settings;
     private final JsonNode runInfo;
@@ -94,15 +96,16 @@ public final class Report {
      */
     public Report(List<Result> networks, List<Result> kernels, List<ColdRun> cold,
             Function<String, Optional<Summary>> summaries, Settings settings, JsonNode runInfo) {
-        this(networks, kernels, cold, List.of(), summaries, settings, runInfo);
+        this(networks, kernels, cold, List.of(), null, summaries, settings, runInfo);
     }
 
     public Report(List<Result> networks, List<Result> kernels, List<ColdRun> cold, List<Paired> paired,
-            Function<String, Optional<Summary>> summaries, Settings settings, JsonNode runInfo) {
+            String pairedCommand, Function<String, Optional<Summary>> summaries, Settings settings, JsonNode runInfo) {
         this.networks = List.copyOf(networks);
         this.kernels = List.copyOf(kernels);
         this.cold = List.copyOf(cold);
         this.paired = List.copyOf(paired);
+        this.pairedCommand = pairedCommand;
         this.summaries = summaries;
         this.settings = settings;
         this.runInfo = runInfo;
@@ -144,7 +147,8 @@ public final class Report {
         List<Paired> paired = options.containsKey("paired") && Files.isRegularFile(Path.of(options.get("paired")))
                 ? parsePaired(Files.readAllLines(Path.of(options.get("paired")), StandardCharsets.UTF_8))
                 : List.of();
-        Report report = new Report(networks, kernels, cold, paired, name -> readSummary(models, name), settings, runInfo);
+        Report report = new Report(networks, kernels, cold, paired, options.get("paired-command"),
+                name -> readSummary(models, name), settings, runInfo);
         Path out = Path.of(require(options, "out"));
         Files.writeString(out, report.markdown(), StandardCharsets.UTF_8);
         System.out.println("wrote " + out);
@@ -461,7 +465,9 @@ public final class Report {
         }
         md.append("\nThe three engines of a network open in one JVM; each round runs each for 0.4 s in turn (after 6 s of warm-up each),\n")
           .append("and a ratio is the median over rounds of that round's ratio of median calls, [first–third quartile]: engines\n")
-          .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).\n\n");
+          .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).");
+        if (pairedCommand != null) md.append(" Measured after the run above, by `").append(pairedCommand).append("`.");
+        md.append("\n\n");
     }
 
     private static String quartiles(double[] q) {

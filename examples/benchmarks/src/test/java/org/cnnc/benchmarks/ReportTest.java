@@ -165,11 +165,12 @@ class ReportTest {
         JsonNode networks = resource("jmh-sample.json");
         Report.Settings settings = new Report.Settings("full", "run.sh --full", "jvm", 441, LocalDate.of(2026, 11, 28),
                 "AMD EPYC", 2, 125.0, List.of());
-        String md = new Report(Report.parseJmh(networks), List.of(), List.of(), paired,
+        String md = new Report(Report.parseJmh(networks), List.of(), List.of(), paired, "run.sh --full --paired",
                 name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0)).markdown();
         assertTrue(md.contains("## Ratios measured in paired rounds (batch 1)"), md);
         assertEquals("| tiny | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] | 3.60 | 2.00 |",
                 line(md, "| tiny |"));
+        assertTrue(md.contains("Measured after the run above, by `run.sh --full --paired`."), md);
     }
 
     @Test
