@@ -136,8 +136,15 @@ class Conv2dTest {
         for (Epilogue e : all) check(g, impl, e, 1, two, true, r);
     }
 
+    /** The epilogue cases and Winograd's geometries: the memory plan hands a residual conv its residual as its output. */
+    static Stream<Arguments> inPlaceCases() {
+        List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4, Winograd by row panels");
+        return Stream.concat(epilogueCases(), geometries().stream().filter(g -> winograd.contains(g.name()))
+                .map(g -> Arguments.of(g, VectorSupport.Impl.VECTOR)));
+    }
+
     @ParameterizedTest(name = "{1} {0}")
-    @MethodSource("epilogueCases")
+    @MethodSource("inPlaceCases")
     void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl) {
         Random r = new Random(7);
         int k = g.ic() / g.groups() * g.kh() * g.kw();
