@@ -1,12 +1,13 @@
 package org.cnnc.runtime.kernels;
 
+import static org.cnnc.runtime.kernels.VectorOps.EVEN;
+import static org.cnnc.runtime.kernels.VectorOps.ODD;
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -159,10 +160,6 @@ final class VectorDepthwiseConv extends Conv2d {
     private boolean fitsInPlace(float[] x, int xc) {
         return xc >= 1 && xc + shape.ih() * shape.iw() + 2 * VL <= x.length;
     }
-
-    /** Lanes 0, 2, 4, … and 1, 3, 5, … of two vectors (the second's as exceptional indexes). */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i),
-            ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     /**
      * {@link #rows3x3} with stride 2: output column o reads input columns 2o − 1, 2o, 2o + 1,

@@ -124,8 +124,8 @@ final class VectorOps {
         }
     }
 
-    /** Shuffle picking the even lanes of two vectors (the second's as exceptional indexes). */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
+    /** Shuffles picking the even and the odd lanes of two vectors (the second's as exceptional indexes). */
+    static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     /**
      * {@code dst[d + j] = src[s + 2j]} for j in [0, n): a stride-2 gather done with two vector

@@ -1,10 +1,11 @@
 package org.cnnc.runtime.kernels;
 
+import static org.cnnc.runtime.kernels.VectorOps.EVEN;
+import static org.cnnc.runtime.kernels.VectorOps.ODD;
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -99,10 +100,6 @@ final class VectorPool2d extends Pool2d {
             }
         }
     }
-
-    /** Lanes 0, 2, 4, … and 1, 3, 5, … of two vectors (the second's as exceptional indexes). */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i),
-            ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
 
     /** One channel from its padded image at {@code p[pBase]} into {@code y[yc]}. */
     private void channel(float[] p, int pBase, float[] y, int yc) {
