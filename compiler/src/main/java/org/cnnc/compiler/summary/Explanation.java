@@ -34,6 +34,7 @@ public final class Explanation {
         }
         out.append("\nKernels (layers each holds; bytes of intermediate tensors no longer written and read back, per sample)\n");
         long savedTotal = 0;
+        int overwritten = 0;
         for (KernelPlan.Kernel k : plan.kernels()) {
             Node n = k.node();
             long saved = 0;
@@ -46,6 +47,10 @@ public final class Explanation {
                         .append(SummaryTable.bytes(saved));
             }
             String how = strategy(n, plan);
+            if (k.inputs().contains(k.output())) {
+                overwritten++;
+                how = (how.isEmpty() ? "" : how + "; ") + "stores over its residual (its last reader)";
+            }
             if (!how.isEmpty()) out.append("  — ").append(how);
             out.append('\n');
         }
@@ -55,6 +60,10 @@ public final class Explanation {
                 .append("  arena with buffers reused:            ")
                 .append(SummaryTable.bytes(4 * plan.arenaElements())).append(" in ")
                 .append(plan.bufferSizes().size()).append(" buffers\n");
+        if (overwritten > 0) {
+            out.append("  outputs stored over their residual:   ").append(overwritten)
+                    .append(" (the residual's lines are in cache when the output is stored)\n");
+        }
         return out.toString();
     }
 
@@ -72,12 +81,13 @@ public final class Explanation {
         Shape input = plan.graph().node(n.inputs().get(0)).shape();
         int in = input.channels();
         if (c.groups() > 1 && c.groups() == in) return "depthwise";
-        if (c.kh() == 1 && c.kw() == 1 && c.sh() == 1 && c.sw() == 1 && c.ph() == 0 && c.pw() == 0 && c.groups() == 1) {
-            return "1×1: a matrix product on the input as it lies, no im2col";
-        }
         if (input instanceof Shape.Map m && Conv2d.usesWinograd(m.c(), m.h(), m.w(), c.outChannels(), c.kh(), c.kw(),
                 c.sh(), c.sw(), c.ph(), c.pw(), c.dh(), c.dw(), c.groups())) {
             return "3×3: Winograd F(2×2, 3×3), 16 multiplies per 2×2 outputs instead of 36";
+        }
+        if (c.sh() == 1 && c.sw() == 1 && c.ph() == 0 && c.pw() == 0) {
+            return (c.kh() == 1 && c.kw() == 1 ? "1×1" : "stride 1, no padding")
+                    + ": a matrix product on the input as it lies, no im2col";
         }
         return "";
     }

@@ -497,6 +497,32 @@ class ModelCommandsTest {
     }
 
     @Test
+    void explainShowsWhichConvsStoreOverTheirResidual() throws IOException {
+        Path net = Files.writeString(dir.resolve("blocks.cnn"), """
+                network Blocks {
+                  input 8x8x8
+                  stem: conv(8, k=3, p=1) -> relu
+                  -> add { [a: conv(8, k=3, p=1) -> relu -> b: conv(8, k=3, p=1)] | identity } -> relu
+                  -> add { [c: conv(8, k=3, p=1)] | identity } -> relu -> fc(3)
+                }
+                """);
+        MainTest.Run r = run("explain", net.toString());
+        assertEquals(0, r.code(), r::toString);
+        // b adds the stem's output, which nothing reads after it; c adds its own input, which it
+        // reads at other pixels than the one it stores
+        assertTrue(line(r.out(), "b ").contains("stores over its residual"), r.out());
+        assertFalse(line(r.out(), "c ").contains("stores over its residual"), r.out());
+        assertTrue(r.out().contains("outputs stored over their residual:   1 "), r.out());
+        assertFalse(run("explain", net.toString(), "-O0").out().contains("stored over"), "no fused residual at -O0");
+    }
+
+    /** The kernel line of layer {@code name} (its name and a space) in explain's output. */
+    private static String line(String explain, String name) {
+        return explain.lines().filter(l -> l.matches("\\s+k\\d+\\s+" + java.util.regex.Pattern.quote(name) + ".*"))
+                .findFirst().orElseThrow(() -> new AssertionError("no kernel line for " + name + " in\n" + explain));
+    }
+
+    @Test
     void explainRejectsAnUnknownLevelOrPass() {
         String level = oneLineError(run("explain", tiny.toString(), "-O3"));
         assertEquals("-O: error: the levels are 0, 1 and 2, not 3", level);
