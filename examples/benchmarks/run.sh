@@ -68,10 +68,10 @@ else
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
   # 36 network benchmarks × 3 rounds of one fork × (9 s + 1–8 s start-up and loading) ≈ 23 min,
-  # paired rounds ≈ 6 min, kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2 compiles the last kernel
-  # methods 3–5 s into a fork (JMH's allocation per call shows the ones still interpreted or in
-  # C1, which box every vector). Rounds rather than 3 forks in a row: on a shared host
-  # whose speed drifts over minutes, each engine is then measured in every phase.
+  # paired rounds ≈ 6 min, kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2
+  # compiles the last kernel methods 3–5 s into a fork (JMH's allocation per call shows the ones
+  # still interpreted or in C1, which box every vector). Rounds rather than 3 forks in a row: on
+  # a shared host whose speed drifts over minutes, each engine is then measured in every phase.
   network_rounds=3
   jmh_network_runs=(-f 1 -wi 5 -w 1s -i 4 -r 1s)
   jmh_kernel_runs=(-f 3 -wi 4 -w 1s -i 3 -r 1s)

@@ -192,10 +192,7 @@ public final class Report {
                 merged.add(first);
                 continue;
             }
-            double[] medians = same.stream().mapToDouble(Result::medianMs).sorted().toArray();
-            int n = medians.length;
-            double median = n % 2 == 1 ? medians[n / 2] : (medians[n / 2 - 1] + medians[n / 2]) / 2;
-            merged.add(new Result(first.benchmark(), first.params(), median,
+            merged.add(new Result(first.benchmark(), first.params(), median(same.stream().mapToDouble(Result::medianMs).toArray()),
                     same.stream().mapToDouble(Result::meanMs).average().orElseThrow(),
                     same.stream().mapToDouble(Result::allocBytesPerOp).average().orElseThrow(),
                     same.stream().mapToLong(Result::samples).sum(),
@@ -242,15 +239,19 @@ public final class Report {
 
     /** The lines written by {@link PairedRounds}. */
     public static List<Paired> parsePaired(List<String> lines) {
-        List<Paired> out = new ArrayList<>();
+        return jsonLines(lines, "paired-rounds", n -> new Paired(n.path("network").asText(), doubles(n.path(ModelFiles.CNNC_O0)),
+                doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME))));
+    }
+
+    /** One value per non-blank line, each line a JSON object. */
+    private static <T> List<T> jsonLines(List<String> lines, String what, Function<JsonNode, T> value) {
+        List<T> out = new ArrayList<>();
         for (String line : lines) {
             if (line.isBlank()) continue;
             try {
-                JsonNode n = JSON.readTree(line);
-                out.add(new Paired(n.path("network").asText(), doubles(n.path(ModelFiles.CNNC_O0)),
-                        doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME))));
+                out.add(value.apply(JSON.readTree(line)));
             } catch (IOException e) {
-                throw new UncheckedIOException("bad paired-rounds line: " + line, e);
+                throw new UncheckedIOException("bad " + what + " line: " + line, e);
             }
         }
         return out;
@@ -264,22 +265,14 @@ public final class Report {
 
     /** The lines written by {@link FirstInference}. */
     public static List<ColdRun> parseCold(List<String> lines) {
-        List<ColdRun> runs = new ArrayList<>();
-        for (String line : lines) {
-            if (line.isBlank()) continue;
-            try {
-                JsonNode n = JSON.readTree(line);
-                JsonNode headNode = n.path("outputHead");
-                float[] head = new float[headNode.size()];
-                for (int i = 0; i < head.length; i++) head[i] = (float) headNode.get(i).asDouble();
-                runs.add(new ColdRun(n.path("network").asText(), n.path("variant").asText(), n.path("batch").asInt(1),
-                        n.path("loadMs").asDouble(), n.path("firstMs").asDouble(), n.path("startToResultMs").asDouble(),
-                        head, n.hasNonNull("onnxRuntimeVersion") ? n.get("onnxRuntimeVersion").asText() : null));
-            } catch (IOException e) {
-                throw new UncheckedIOException("bad first-inference line: " + line, e);
-            }
-        }
-        return runs;
+        return jsonLines(lines, "first-inference", n -> {
+            JsonNode headNode = n.path("outputHead");
+            float[] head = new float[headNode.size()];
+            for (int i = 0; i < head.length; i++) head[i] = (float) headNode.get(i).asDouble();
+            return new ColdRun(n.path("network").asText(), n.path("variant").asText(), n.path("batch").asInt(1),
+                    n.path("loadMs").asDouble(), n.path("firstMs").asDouble(), n.path("startToResultMs").asDouble(),
+                    head, n.hasNonNull("onnxRuntimeVersion") ? n.get("onnxRuntimeVersion").asText() : null);
+        });
     }
 
     private static Optional<Summary> readSummary(Path models, String name) {
