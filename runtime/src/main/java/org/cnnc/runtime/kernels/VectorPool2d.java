@@ -34,8 +34,9 @@ final class VectorPool2d extends Pool2d {
         taps = s.kh() * s.kw();
         scale = 1f / taps;
         pairs = s.kh() == 2 && s.kw() == 2 && s.sh() == 2 && s.sw() == 2 && s.ph() == 0 && s.pw() == 0;
-        // the image, and a vector of slack: the loads of a row's last vector run past its outputs
-        perThread = layout.channelStride + VL;
+        // the image, and a vector of slack: the loads of a row's last vector run past its outputs;
+        // the in-place 2×2 pool needs none
+        perThread = pairs ? 0 : layout.channelStride + VL;
     }
 
     @Override
@@ -45,7 +46,7 @@ final class VectorPool2d extends Pool2d {
 
     @Override
     public String strategy() {
-        return "Vector API " + (max ? "max" : "average") + " pool from the padded image";
+        return "Vector API " + (max ? "max" : "average") + " pool " + (pairs ? "2x2 stride 2, from the input as it lies" : "from the padded image");
     }
 
     @Override
