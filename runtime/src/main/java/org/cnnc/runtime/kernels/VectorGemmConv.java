@@ -8,10 +8,11 @@ import org.cnnc.runtime.Parallel;
 
 /**
  * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
- * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of 12 rows
- * ([k][12] contiguous, rows past OC/g zero; 8 rows where that wastes much less, as for 16
- * channels); the microkernel holds a 12 × 2-vector tile of sums in 24 registers and does one
- * broadcast-FMA per weight and vector.
+ * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR rows
+ * ([k][MR] contiguous, rows past OC/g zero; MR_SHORT rows where that wastes much less, as for
+ * 16 channels); the microkernel holds an MR × 2-vector tile of sums in registers and does one
+ * broadcast-FMA per weight and vector. MR is 12 where there are 32 vector registers (AVX-512),
+ * 5 where there are 16 (AVX2).
  *
  * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
  * packed, at most KC rows at a time, into a contiguous block that stays in L1 while every row
@@ -48,8 +49,18 @@ import org.cnnc.runtime.Parallel;
  * </ul>
  */
 final class VectorGemmConv extends Conv2d {
-    /** Rows of the register tile, unless a layer's channels fill 8-row panels much better; columns are two vectors. */
-    static final int MR = 12;
+    /**
+     * Vector registers of the preferred species: 32 with 512-bit vectors (AVX-512) and on AArch64,
+     * 16 with 256-bit AVX2. The register tile's sums must fit them with room to spare: on AVX2
+     * (AMD EPYC Zen 3, FMA peak 84 GFLOP/s a core), the microkernel alone with its data in L1 ran
+     * 12 × 2 at 29 GFLOP/s, 6 × 2 at 43, 5 × 2 at 88–92 and 4 × 2 at 82: C2 spills the 12 sums of a
+     * 6-row tile, though 15 registers would hold them with both B vectors and a broadcast.
+     */
+    static final int REGISTERS = VL >= 16 || "aarch64".equals(System.getProperty("os.arch")) ? 32 : 16;
+    /** Rows of the register tile, unless a layer's channels fill {@link #MR_SHORT}-row panels better; columns are two vectors. */
+    static final int MR = REGISTERS >= 32 ? 12 : 5;
+    /** Rows of the shorter tile, for layers with few channels per group (16 channels pad to 24 rows of 12, 16 of 8). */
+    static final int MR_SHORT = REGISTERS >= 32 ? 8 : 4;
     private static final int NR = 2 * VL;
     /**
      * Most rows of B per packed block: KC × NR floats (16 KB with 16-float vectors) stay in L1
@@ -129,14 +140,19 @@ final class VectorGemmConv extends Conv2d {
         return Math.ceilDiv(k, Math.ceilDiv(k, KC));
     }
 
-    /**
-     * Rows per panel for {@code rows} output channels per group: 12 (the faster tile), unless
-     * rounding up to 12 computes over 25 % more rows than rounding up to 8 does (16 channels pad
-     * to 24 rows, against 16).
-     */
+    /** Rows per panel for {@code rows} output channels per group, with this machine's tiles. */
     static int rowsPerPanel(int rows) {
-        int by12 = (rows + 11) / 12 * 12, by8 = (rows + 7) / 8 * 8;
-        return by12 * 4 > by8 * 5 ? 8 : MR;
+        return rowsPerPanel(rows, MR, MR_SHORT);
+    }
+
+    /**
+     * Rows per panel for {@code rows} output channels per group: {@code tall} (the faster tile),
+     * unless rounding up to it computes 25 % more rows or over than rounding up to {@code short_}
+     * does (16 channels pad to 24 rows of 12 against 16 of 8, or to 20 of 5 against 16 of 4).
+     */
+    static int rowsPerPanel(int rows, int tall, int short_) {
+        int byTall = Math.ceilDiv(rows, tall) * tall, byShort = Math.ceilDiv(rows, short_) * short_;
+        return byTall * 4 >= byShort * 5 ? short_ : tall;
     }
 
     /** Weights as [group][row panel][k][mr rows], rows past OC/g zero. */
@@ -294,15 +310,18 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /**
-     * {@code mr} (12 or 8) rows × 2 vectors over {@code kc} packed rows: weights at {@code a[ai]}
-     * ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero ({@code first}) or at
-     * {@code c[ci]} (row stride {@code ldc}) and go back there.
+     * {@code mr} (12, 8, 5 or 4) rows × 2 vectors over {@code kc} packed rows: weights at
+     * {@code a[ai]} ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero
+     * ({@code first}) or at {@code c[ci]} (row stride {@code ldc}) and go back there. Each height
+     * is written out: Java has no way to keep an array of vectors in registers.
      */
     static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        if (mr == MR) {
-            tile12(a, ai, b, bi, kc, c, ci, ldc, first);
-        } else {
-            tile8(a, ai, b, bi, kc, c, ci, ldc, first);
+        switch (mr) {
+            case 12 -> tile12(a, ai, b, bi, kc, c, ci, ldc, first);
+            case 8 -> tile8(a, ai, b, bi, kc, c, ci, ldc, first);
+            case 5 -> tile5(a, ai, b, bi, kc, c, ci, ldc, first);
+            case 4 -> tile4(a, ai, b, bi, kc, c, ci, ldc, first);
+            default -> throw new IllegalArgumentException("no register tile of " + mr + " rows");
         }
     }
 
@@ -474,6 +493,95 @@ final class VectorGemmConv extends Conv2d {
         c61.intoArray(c, ci + 6 * ldc + VL);
         c70.intoArray(c, ci + 7 * ldc);
         c71.intoArray(c, ci + 7 * ldc + VL);
+    }
+
+    /** {@link #tile} with 5 rows. */
+    private static void tile5(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
+        if (first) {
+            c00 = FloatVector.zero(S);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
+            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
+        }
+        for (int i = 0; i < kc; i++, ai += 5, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector w0 = FloatVector.broadcast(S, a[ai]);
+            c00 = w0.fma(b0, c00);
+            c01 = w0.fma(b1, c01);
+            FloatVector w1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w1.fma(b0, c10);
+            c11 = w1.fma(b1, c11);
+            FloatVector w2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w2.fma(b0, c20);
+            c21 = w2.fma(b1, c21);
+            FloatVector w3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w3.fma(b0, c30);
+            c31 = w3.fma(b1, c31);
+            FloatVector w4 = FloatVector.broadcast(S, a[ai + 4]);
+            c40 = w4.fma(b0, c40);
+            c41 = w4.fma(b1, c41);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+    }
+
+    /** {@link #tile} with 4 rows. */
+    private static void tile4(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (first) {
+            c00 = FloatVector.zero(S);
+            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c00;
+        } else {
+            c00 = FloatVector.fromArray(S, c, ci);
+            c01 = FloatVector.fromArray(S, c, ci + VL);
+            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
+            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
+            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
+        }
+        for (int i = 0; i < kc; i++, ai += 4, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
+            FloatVector w0 = FloatVector.broadcast(S, a[ai]);
+            c00 = w0.fma(b0, c00);
+            c01 = w0.fma(b1, c01);
+            FloatVector w1 = FloatVector.broadcast(S, a[ai + 1]);
+            c10 = w1.fma(b0, c10);
+            c11 = w1.fma(b1, c11);
+            FloatVector w2 = FloatVector.broadcast(S, a[ai + 2]);
+            c20 = w2.fma(b0, c20);
+            c21 = w2.fma(b1, c21);
+            FloatVector w3 = FloatVector.broadcast(S, a[ai + 3]);
+            c30 = w3.fma(b0, c30);
+            c31 = w3.fma(b1, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
     }
 
     /**

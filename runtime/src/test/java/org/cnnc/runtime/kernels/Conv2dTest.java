@@ -203,15 +203,47 @@ class Conv2dTest {
     }
 
     @Test
-    void takesEightRowPanelsOnlyWhereTwelveWasteMuchMore() {
-        assertEquals(8, VectorGemmConv.rowsPerPanel(16));
-        assertEquals(8, VectorGemmConv.rowsPerPanel(6));
-        assertEquals(8, VectorGemmConv.rowsPerPanel(8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(40));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(24));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(32));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(64));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(2048));
+    void takesShortRowPanelsOnlyWhereTallOnesWasteMuchMore() {
+        // AVX-512's tiles, 12 and 8 rows
+        assertEquals(8, VectorGemmConv.rowsPerPanel(16, 12, 8));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(6, 12, 8));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(8, 12, 8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(40, 12, 8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(24, 12, 8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(32, 12, 8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(64, 12, 8));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(2048, 12, 8));
+        // AVX2's, 5 and 4 rows
+        assertEquals(4, VectorGemmConv.rowsPerPanel(16, 5, 4));
+        assertEquals(4, VectorGemmConv.rowsPerPanel(8, 5, 4));
+        assertEquals(4, VectorGemmConv.rowsPerPanel(6, 5, 4));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(24, 5, 4));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(64, 5, 4));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(2048, 5, 4));
+    }
+
+    @Test
+    void everyRegisterTileComputesItsProductOnAnyMachine() {
+        // the factory uses only this machine's two tiles; the others are checked here directly
+        Random r = new Random(11);
+        int nr = 2 * VectorOps.VL, kc = 37, ldc = nr + 3;
+        for (int mr : new int[] {12, 8, 5, 4}) {
+            float[] a = new float[kc * mr], b = new float[kc * nr], c0 = new float[mr * ldc];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+            for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
+            for (int i = 0; i < c0.length; i++) c0[i] = r.nextFloat() * 2 - 1;
+            for (boolean first : new boolean[] {true, false}) {
+                float[] c = c0.clone();
+                VectorGemmConv.tile(mr, a, 0, b, 0, kc, c, 0, ldc, first);
+                for (int row = 0; row < mr; row++) {
+                    for (int col = 0; col < ldc; col++) {
+                        double want = col >= nr ? c0[row * ldc + col] : first ? 0 : c0[row * ldc + col];
+                        for (int i = 0; col < nr && i < kc; i++) want += (double) a[i * mr + row] * b[i * nr + col];
+                        assertEquals(want, c[row * ldc + col], 1e-4, mr + " rows, row " + row + ", column " + col);
+                    }
+                }
+            }
+        }
     }
 
     @Test
