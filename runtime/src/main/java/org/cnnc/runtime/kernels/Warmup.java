@@ -46,8 +46,9 @@ final class Warmup {
     static int rounds(int calls, BooleanSupplier going) {
         try (Parallel one = new Parallel(1)) {
             Conv2d[] convs = {
-                // 3×3 with 12- and 8-row panels, a 1×1 read from the input, a stride-2 conv, depthwise
-                // convs of stride 1 and 2, Winograd with 8- and 12-row panels
+                // 3×3 with tall and short row panels (24 and 16 channels: 12 and 8 rows with AVX-512,
+                // 5 and 4 with AVX2), a 1×1 read from the input, a stride-2 conv, depthwise convs of
+                // stride 1 and 2, Winograd with short and tall row panels
                 conv(8, 6, 6, 24, 3, 1, 1, 1, false),
                 conv(8, 6, 6, 16, 3, 1, 1, 1, true),
                 conv(16, 6, 6, 24, 1, 1, 0, 1, true),
