@@ -54,7 +54,7 @@ public final class PairedRounds {
     }
 
     /** Runs {@code e} for about {@code nanos} (at least three calls); the median call, ms. */
-    private static double slice(Engine e, long nanos) {
+    static double slice(Engine e, long nanos) {
         List<Double> times = new ArrayList<>();
         long end = System.nanoTime() + nanos;
         while (times.size() < 3 || System.nanoTime() < end) {
