@@ -228,10 +228,7 @@ class Conv2dTest {
         Random r = new Random(11);
         int nr = 2 * VectorOps.VL, kc = 37, ldc = nr + 3;
         for (int mr : new int[] {12, 8, 5, 4}) {
-            float[] a = new float[kc * mr], b = new float[kc * nr], c0 = new float[mr * ldc];
-            for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
-            for (int i = 0; i < b.length; i++) b[i] = r.nextFloat() * 2 - 1;
-            for (int i = 0; i < c0.length; i++) c0[i] = r.nextFloat() * 2 - 1;
+            float[] a = random(r, kc * mr, 1f), b = random(r, kc * nr, 1f), c0 = random(r, mr * ldc, 1f);
             for (boolean first : new boolean[] {true, false}) {
                 float[] c = c0.clone();
                 VectorGemmConv.tile(mr, a, 0, b, 0, kc, c, 0, ldc, first);
