@@ -34,6 +34,7 @@ class Conv2dTest {
                 new Geometry("1x1", 16, 8, 8, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 OC13 IC3 7x7", 3, 7, 7, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 many panels", 9, 19, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 K in two blocks", 150, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s1 p1", 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -125,7 +126,8 @@ class Conv2dTest {
     }
 
     static Stream<Arguments> epilogueCases() {
-        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "1x1 many panels");
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "1x1 many panels",
+                "1x1 K in two blocks", "1x1 s2");
         return geometries().stream().filter(g -> names.contains(g.name())).flatMap(g -> Stream.of(Arguments.of(g, VectorSupport.Impl.VECTOR), Arguments.of(g, VectorSupport.Impl.SCALAR)));
     }
 
