@@ -48,7 +48,7 @@ final class VectorDepthwiseConv extends Conv2d {
     /** Whether the one-pass 3×3 path applies (see above). */
     private final boolean inPlace;
     private final Parallel.Task task = this::channels;
-    /** Whether stride-1 channels run as one flat run over the plane ({@link #plane3x3}), and its per-output masks. */
+    /** Whether stride-1 channels run as one flat run over the plane ({@link #plane3x3}), and its per-output masks (empty if not). */
     private final boolean flat;
     private final boolean[] hasLeft, hasRight, hasAbove, hasBelow;
 
@@ -65,11 +65,12 @@ final class VectorDepthwiseConv extends Conv2d {
                 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         int plane = s.ih() * s.iw();
         flat = inPlace && s.sh() == 1 && !epilogue.residual() && s.iw() % VL != 0 && plane >= VL;
-        hasLeft = new boolean[plane];
-        hasRight = new boolean[plane];
-        hasAbove = new boolean[plane];
-        hasBelow = new boolean[plane];
-        for (int q = 0; q < plane; q++) {
+        int n = flat ? plane : 0;
+        hasLeft = new boolean[n];
+        hasRight = new boolean[n];
+        hasAbove = new boolean[n];
+        hasBelow = new boolean[n];
+        for (int q = 0; q < n; q++) {
             int r = q / s.iw(), col = q % s.iw();
             hasLeft[q] = col > 0;
             hasRight[q] = col < s.iw() - 1;

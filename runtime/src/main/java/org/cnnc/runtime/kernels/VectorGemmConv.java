@@ -135,6 +135,16 @@ final class VectorGemmConv extends Conv2d {
         a = pack(weights);
     }
 
+    /** Rows of this layer's register tile. */
+    int tileRows() {
+        return mr;
+    }
+
+    /** Blocks K is cut into: the tile starts from zero in the first, from the sums so far in the others. */
+    int kBlocks() {
+        return Math.ceilDiv(k, kc);
+    }
+
     /** Rows per block when {@code k} rows of B are cut into equal blocks of at most {@link #KC}. */
     static int blockRows(int k) {
         return Math.ceilDiv(k, Math.ceilDiv(k, KC));

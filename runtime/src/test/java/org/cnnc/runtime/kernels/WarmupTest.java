@@ -2,6 +2,8 @@ package org.cnnc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class WarmupTest {
@@ -9,5 +11,14 @@ class WarmupTest {
     @Test
     void runsEveryWarmUpKernelWithoutFailing() {
         assertEquals(3, Warmup.rounds(3, () -> true));
+    }
+
+    @Test
+    void runsEveryRegisterTileOnMoreThanOneBlockOfK() {
+        Set<Integer> heights = new TreeSet<>();
+        for (Conv2d c : Warmup.convs()) {
+            if (c instanceof VectorGemmConv g && g.kBlocks() > 1) heights.add(g.tileRows());
+        }
+        assertEquals(new TreeSet<>(Set.of(VectorGemmConv.MR, VectorGemmConv.MR_SHORT)), heights);
     }
 }
