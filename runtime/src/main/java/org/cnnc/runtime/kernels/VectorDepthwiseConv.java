@@ -39,12 +39,16 @@ import org.cnnc.runtime.Parallel;
  * ending at the plane's end ({@link #plane3x3}). Stride 2 stores a row's last vector whole where
  * its extra lanes fall on rows written after it, not masked. One thread, against rows with masked
  * last vectors (AMD EPYC Zen 3, AVX2): 960 channels 7×7 0.45 of the time, 384 at 14×14 0.58, 192
- * at 28×28 0.85; stride 2 from 28×28 0.79, from 56×56 0.85.
+ * at 28×28 0.85; stride 2 from 28×28 0.79, from 56×56 0.85. Stride 2 with output rows at least a
+ * vector long splits each input row once into its even and odd columns
+ * ({@link #splitRows3x3Stride2}) rather than the lanes of every tap.
  */
 final class VectorDepthwiseConv extends Conv2d {
     private final PaddedLayout layout;
     private final float[] w;
     private final int taps, perThread, sumsAt;
+    /** Stride 2: where the deinterleaved rows start in a thread's scratch, and the floats of each half of a row slot. */
+    private final int rowsAt, half;
     /** Whether the one-pass 3×3 path applies (see above). */
     private final boolean inPlace;
     private final Parallel.Task task = this::channels;
@@ -60,7 +64,10 @@ final class VectorDepthwiseConv extends Conv2d {
         // the padded image (reads run up to a vector past a row's last output), then the sums
         // (whose rows are stored as whole vectors)
         sumsAt = layout.channelStride + VL;
-        perThread = sumsAt + s.oh() * s.ow() + VL;
+        rowsAt = sumsAt + s.oh() * s.ow() + VL;
+        // even columns, then odd ones after a zero, each read a vector past the last output
+        half = s.ow() + VL + 1;
+        perThread = rowsAt + 4 * 2 * half;
         inPlace = taps == 9 && s.sh() == s.sw() && s.sh() <= 2 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
                 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         int plane = s.ih() * s.iw();
@@ -116,7 +123,11 @@ final class VectorDepthwiseConv extends Conv2d {
                     if (shape.sh() == 1) {
                         rows3x3(x, xc, c, y, u * plane, residual);
                     } else {
-                        rows3x3Stride2(x, xc, c, y, u * plane, residual);
+                        if (shape.ow() >= VL) {
+                            splitRows3x3Stride2(x, xc, c, y, u * plane, residual, scratch, p + rowsAt);
+                        } else {
+                            rows3x3Stride2(x, xc, c, y, u * plane, residual);
+                        }
                     }
                     continue;
                 }
@@ -297,6 +308,87 @@ final class VectorDepthwiseConv extends Conv2d {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #rows3x3Stride2} from rows split once into their even and odd columns. Output
+     * column o reads input columns 2o − 1, 2o and 2o + 1: with a row's even columns in E
+     * ({@code E[o] = row[2o]}) and its odd ones one place right of a zero ({@code O[0] = 0},
+     * {@code O[o + 1] = row[2o + 1]}), those are O[o], E[o] and O[o + 1], three plain loads. Each
+     * input row is split once (two loads and two rearranges per vector) into one of three slots
+     * at {@code s[rows]}, turning as the output rows go down (an output row's lowest input row is
+     * the next one's highest); a fourth slot of zeros stands for the padding rows. Against
+     * splitting the lanes for each tap (nine two-vector rearranges and six blends per vector of
+     * outputs), one thread: 0.69 of the time from 112×112, 0.74 from 56×56, 0.7–0.95 from 28×28,
+     * but 1.15 from 14×14 to rows of 7, shorter than a vector, which keep the other way.
+     */
+    private void splitRows3x3Stride2(float[] x, int xc, int c, float[] y, int yc, float[] res, float[] s, int rows) {
+        final int ih = shape.ih(), iw = shape.iw(), oh = shape.oh(), ow = shape.ow(), wo = c * 9, slot = 2 * half;
+        final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
+                w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
+                w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]),
+                w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]),
+                w8 = FloatVector.broadcast(S, w[wo + 8]);
+        final Epilogue e = epilogue;
+        final float bias = e.bias() == null ? 0f : e.bias()[c];
+        final FloatVector zero = FloatVector.zero(S);
+        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
+        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean residual = e.residual();
+        final int planeEnd = yc + oh * ow, zeros = rows + 3 * slot;
+        java.util.Arrays.fill(s, zeros, zeros + slot, 0f);
+        // the right tap of the last output falls on the padding when the row is odd
+        final boolean padRight = 2 * ow - 1 >= iw;
+        int above = zeros, next = 0;
+        for (int r = 0; r < oh; r++) {
+            final int at = rows + next * slot;
+            final int below = 2 * r + 1 < ih ? rows + (next + 1) % 3 * slot : zeros;
+            split(x, xc + 2 * r * iw, s, at, padRight);
+            if (below != zeros) split(x, xc + (2 * r + 1) * iw, s, below, padRight);
+            final int out = yc + r * ow;
+            for (int j = 0; j < ow; j += VL) {
+                FloatVector acc = zero.add(bias);
+                acc = w0.fma(FloatVector.fromArray(S, s, above + half + j), acc);
+                acc = w1.fma(FloatVector.fromArray(S, s, above + j), acc);
+                acc = w2.fma(FloatVector.fromArray(S, s, above + half + j + 1), acc);
+                acc = w3.fma(FloatVector.fromArray(S, s, at + half + j), acc);
+                acc = w4.fma(FloatVector.fromArray(S, s, at + j), acc);
+                acc = w5.fma(FloatVector.fromArray(S, s, at + half + j + 1), acc);
+                acc = w6.fma(FloatVector.fromArray(S, s, below + half + j), acc);
+                acc = w7.fma(FloatVector.fromArray(S, s, below + j), acc);
+                acc = w8.fma(FloatVector.fromArray(S, s, below + half + j + 1), acc);
+                if (relu) acc = zero.blend(six ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                if (j + VL <= ow || !residual && out + j + VL <= planeEnd) {
+                    // a whole vector past the row's end writes the start of rows stored after it
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(j, ow);
+                    if (residual) acc = acc.add(FloatVector.fromArray(S, res, out + j, m));
+                    if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+                    acc.intoArray(y, out + j, m);
+                }
+            }
+            above = below;
+            next = (next + 2) % 3;
+        }
+    }
+
+    /**
+     * Input row {@code x[src]} split into the slot at {@code s[at]}: its even columns, then (at
+     * {@link #half}) a zero and its odd columns, and a zero after them where {@code padRight}.
+     * Reads up to two vectors past the outputs' columns (the caller keeps that inside x).
+     */
+    private void split(float[] x, int src, float[] s, int at, boolean padRight) {
+        final int ow = shape.ow(), odd = at + half;
+        for (int j = 0; j < ow; j += VL) {
+            FloatVector a = FloatVector.fromArray(S, x, src + 2 * j), b = FloatVector.fromArray(S, x, src + 2 * j + VL);
+            a.rearrange(EVEN, b).intoArray(s, at + j);
+            a.rearrange(ODD, b).intoArray(s, odd + 1 + j);
+        }
+        s[odd] = 0f;
+        if (padRight) s[odd + ow] = 0f;
     }
 
     /** Sums of channel c from its padded image at {@code p[pBase]} into {@code y[yc]}. */

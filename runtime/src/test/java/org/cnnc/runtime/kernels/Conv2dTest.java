@@ -74,6 +74,7 @@ class Conv2dTest {
                 new Geometry("depthwise k3 s2 wide", 2, 5, 70, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2),
                 new Geometry("depthwise k3 s1 7x7", 12, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 12),
                 new Geometry("depthwise k3 s2 14x14", 6, 14, 14, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6),
+                new Geometry("depthwise k3 s2 odd wide", 5, 9, 37, 5, 3, 3, 2, 2, 1, 1, 1, 1, 5),
                 new Geometry("depthwise k5 s2 d2", 5, 15, 14, 5, 5, 5, 2, 2, 4, 4, 2, 2, 5),
                 new Geometry("depthwise multiplier 2", 4, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 4));
     }
@@ -126,7 +127,7 @@ class Conv2dTest {
     }
 
     static Stream<Arguments> epilogueCases() {
-        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "1x1 many panels",
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "depthwise k3 s2 odd wide", "1x1 many panels",
                 "1x1 K in two blocks", "1x1 s2");
         return geometries().stream().filter(g -> names.contains(g.name())).flatMap(g -> Stream.of(Arguments.of(g, VectorSupport.Impl.VECTOR), Arguments.of(g, VectorSupport.Impl.SCALAR)));
     }
