@@ -5,6 +5,7 @@ import static org.cnnc.runtime.kernels.VectorOps.ODD;
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -336,7 +337,7 @@ final class VectorDepthwiseConv extends Conv2d {
         final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
         final boolean residual = e.residual();
         final int planeEnd = yc + oh * ow, zeros = rows + 3 * slot;
-        java.util.Arrays.fill(s, zeros, zeros + slot, 0f);
+        Arrays.fill(s, zeros, zeros + slot, 0f);
         // the right tap of the last output falls on the padding when the row is odd
         final boolean padRight = 2 * ow - 1 >= iw;
         int above = zeros, next = 0;
