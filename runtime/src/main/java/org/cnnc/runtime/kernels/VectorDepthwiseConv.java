@@ -48,8 +48,12 @@ final class VectorDepthwiseConv extends Conv2d {
     private final PaddedLayout layout;
     private final float[] w;
     private final int taps, perThread, sumsAt;
-    /** Stride 2: where the deinterleaved rows start in a thread's scratch, and the floats of each half of a row slot. */
-    private final int rowsAt, half;
+    /**
+     * Whether stride-2 channels come from split rows ({@link #splitRows3x3Stride2}); where those
+     * rows start in a thread's scratch, the floats of each half of a row slot, and of the slot.
+     */
+    private final boolean splitRows;
+    private final int rowsAt, half, slot;
     /** Whether the one-pass 3×3 path applies (see above). */
     private final boolean inPlace;
     private final Parallel.Task task = this::channels;
@@ -65,12 +69,15 @@ final class VectorDepthwiseConv extends Conv2d {
         // the padded image (reads run up to a vector past a row's last output), then the sums
         // (whose rows are stored as whole vectors)
         sumsAt = layout.channelStride + VL;
+        inPlace = taps == 9 && s.sh() == s.sw() && s.sh() <= 2 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
+                && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
+        splitRows = inPlace && s.sh() == 2 && s.ow() >= VL;
         rowsAt = sumsAt + s.oh() * s.ow() + VL;
         // even columns, then odd ones after a zero, each read a vector past the last output
         half = s.ow() + VL + 1;
-        perThread = rowsAt + 4 * 2 * half;
-        inPlace = taps == 9 && s.sh() == s.sw() && s.sh() <= 2 && s.ph() == 1 && s.pw() == 1 && s.dh() == 1 && s.dw() == 1
-                && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
+        slot = 2 * half;
+        // three turning row slots and one of zeros
+        perThread = rowsAt + (splitRows ? 4 * slot : 0);
         int plane = s.ih() * s.iw();
         flat = inPlace && s.sh() == 1 && !epilogue.residual() && s.iw() % VL != 0 && plane >= VL;
         int n = flat ? plane : 0;
@@ -113,6 +120,8 @@ final class VectorDepthwiseConv extends Conv2d {
         final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
         for (int t = t0; t < t1; t++) {
             int p = t * perThread, sums = p + sumsAt;
+            // the slot of zeros after the three turning ones: no split row is written there
+            if (splitRows) Arrays.fill(scratch, p + rowsAt + 3 * slot, p + rowsAt + 4 * slot, 0f);
             for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
                 int c = u % channels;
                 int xc = u * shape.ih() * shape.iw();
@@ -124,7 +133,7 @@ final class VectorDepthwiseConv extends Conv2d {
                     if (shape.sh() == 1) {
                         rows3x3(x, xc, c, y, u * plane, residual);
                     } else {
-                        if (shape.ow() >= VL) {
+                        if (splitRows) {
                             splitRows3x3Stride2(x, xc, c, y, u * plane, residual, scratch, p + rowsAt);
                         } else {
                             rows3x3Stride2(x, xc, c, y, u * plane, residual);
@@ -318,13 +327,13 @@ final class VectorDepthwiseConv extends Conv2d {
      * {@code O[o + 1] = row[2o + 1]}), those are O[o], E[o] and O[o + 1], three plain loads. Each
      * input row is split once (two loads and two rearranges per vector) into one of three slots
      * at {@code s[rows]}, turning as the output rows go down (an output row's lowest input row is
-     * the next one's highest); a fourth slot of zeros stands for the padding rows. Against
+     * the next one's highest); a fourth slot, zeroed by the caller, stands for the padding rows. Against
      * splitting the lanes for each tap (nine two-vector rearranges and six blends per vector of
      * outputs), one thread: 0.69 of the time from 112×112, 0.74 from 56×56, 0.7–0.95 from 28×28,
      * but 1.15 from 14×14 to rows of 7, shorter than a vector, which keep the other way.
      */
     private void splitRows3x3Stride2(float[] x, int xc, int c, float[] y, int yc, float[] res, float[] s, int rows) {
-        final int ih = shape.ih(), iw = shape.iw(), oh = shape.oh(), ow = shape.ow(), wo = c * 9, slot = 2 * half;
+        final int ih = shape.ih(), iw = shape.iw(), oh = shape.oh(), ow = shape.ow(), wo = c * 9;
         final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
                 w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
                 w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]),
@@ -337,7 +346,6 @@ final class VectorDepthwiseConv extends Conv2d {
         final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
         final boolean residual = e.residual();
         final int planeEnd = yc + oh * ow, zeros = rows + 3 * slot;
-        Arrays.fill(s, zeros, zeros + slot, 0f);
         // the right tap of the last output falls on the padding when the row is odd
         final boolean padRight = 2 * ow - 1 >= iw;
         int above = zeros, next = 0;
