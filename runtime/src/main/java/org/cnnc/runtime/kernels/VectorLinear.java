@@ -16,9 +16,18 @@ import org.cnnc.runtime.Parallel;
 final class VectorLinear extends Linear {
     private static final int OB = 4;
     private final Parallel.Task task = this::blocks;
+    /**
+     * The epilogue without its bias, applied by {@link VectorOps#epilogue} to each sample's run of
+     * features once their sums (bias added) are stored; null where it would change nothing. In
+     * scalar code a sigmoid costs a double {@code Math.exp} per feature: LeNet-5's fc 400 → 120
+     * with its sigmoid took 4.2 µs, 2.9 without.
+     */
+    private final Epilogue after;
 
     VectorLinear(int in, int out, float[] weights, Epilogue epilogue) {
         super(in, out, weights, epilogue);
+        boolean nothing = epilogue.act() == Activation.NONE && !epilogue.residual() && epilogue.after() == Activation.NONE;
+        after = nothing ? null : epilogue.withBias(null);
     }
 
     @Override
@@ -35,21 +44,27 @@ final class VectorLinear extends Linear {
 
     /** Blocks [b0, b1) of OB output features, for every sample. */
     private void blocks(float[] x, float[] y, float[] residual, float[] unused, int batch, int j, int b0, int b1) {
+        // a residual that is the output itself is read element by element before it is overwritten
+        final boolean deferred = after != null && residual != y;
         for (int blk = b0; blk < b1; blk++) {
             int o = blk * OB;
             int n = 0;
             if (o + OB <= out) {
-                for (; n + 2 <= batch; n += 2) dot4x2(x, n, o, y, residual);
-                for (; n < batch; n++) dot4(x, n, o, y, residual);
+                for (; n + 2 <= batch; n += 2) dot4x2(x, n, o, y, residual, deferred);
+                for (; n < batch; n++) dot4(x, n, o, y, residual, deferred);
             } else {
                 for (; n < batch; n++) {
-                    for (int oo = o; oo < out; oo++) dot1(x, n, oo, y, residual);
+                    for (int oo = o; oo < out; oo++) dot1(x, n, oo, y, residual, deferred);
                 }
             }
         }
+        if (deferred) {
+            int o0 = b0 * OB, o1 = Math.min(out, b1 * OB);
+            for (int n = 0; n < batch; n++) VectorOps.epilogue(y, n * out + o0, 0, y, n * out + o0, 0, 1, o1 - o0, 0, after, residual);
+        }
     }
 
-    private void dot4(float[] x, int n, int o, float[] y, float[] res) {
+    private void dot4(float[] x, int n, int o, float[] y, float[] res, boolean deferred) {
         final float[] w = weights;
         final int xo = n * in, w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in, bound = S.loopBound(in);
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -70,13 +85,13 @@ final class VectorLinear extends Linear {
             s2 += w[w2 + i] * xv;
             s3 += w[w3 + i] * xv;
         }
-        put(s0, n, o, y, res);
-        put(s1, n, o + 1, y, res);
-        put(s2, n, o + 2, y, res);
-        put(s3, n, o + 3, y, res);
+        put(s0, n, o, y, res, deferred);
+        put(s1, n, o + 1, y, res, deferred);
+        put(s2, n, o + 2, y, res, deferred);
+        put(s3, n, o + 3, y, res, deferred);
     }
 
-    private void dot4x2(float[] x, int n, int o, float[] y, float[] res) {
+    private void dot4x2(float[] x, int n, int o, float[] y, float[] res, boolean deferred) {
         final float[] w = weights;
         final int xo = n * in, xp = xo + in, w0 = o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
         final int bound = S.loopBound(in);
@@ -112,17 +127,17 @@ final class VectorLinear extends Linear {
             t2 += w[w2 + i] * xw;
             t3 += w[w3 + i] * xw;
         }
-        put(s0, n, o, y, res);
-        put(s1, n, o + 1, y, res);
-        put(s2, n, o + 2, y, res);
-        put(s3, n, o + 3, y, res);
-        put(t0, n + 1, o, y, res);
-        put(t1, n + 1, o + 1, y, res);
-        put(t2, n + 1, o + 2, y, res);
-        put(t3, n + 1, o + 3, y, res);
+        put(s0, n, o, y, res, deferred);
+        put(s1, n, o + 1, y, res, deferred);
+        put(s2, n, o + 2, y, res, deferred);
+        put(s3, n, o + 3, y, res, deferred);
+        put(t0, n + 1, o, y, res, deferred);
+        put(t1, n + 1, o + 1, y, res, deferred);
+        put(t2, n + 1, o + 2, y, res, deferred);
+        put(t3, n + 1, o + 3, y, res, deferred);
     }
 
-    private void dot1(float[] x, int n, int o, float[] y, float[] res) {
+    private void dot1(float[] x, int n, int o, float[] y, float[] res, boolean deferred) {
         final float[] w = weights;
         final int xo = n * in, wo = o * in, bound = S.loopBound(in);
         FloatVector a = FloatVector.zero(S);
@@ -130,11 +145,17 @@ final class VectorLinear extends Linear {
         for (; i < bound; i += VL) a = FloatVector.fromArray(S, w, wo + i).fma(FloatVector.fromArray(S, x, xo + i), a);
         float s = a.reduceLanes(VectorOperators.ADD);
         for (; i < in; i++) s += w[wo + i] * x[xo + i];
-        put(s, n, o, y, res);
+        put(s, n, o, y, res, deferred);
     }
 
-    private void put(float acc, int n, int o, float[] y, float[] res) {
+    /** The sum plus its bias where the rest of the epilogue follows over the whole run, else the whole epilogue. */
+    private void put(float acc, int n, int o, float[] y, float[] res, boolean deferred) {
         int i = n * out + o;
-        y[i] = epilogue.apply(acc, o, epilogue.residual() ? res[i] : 0f);
+        if (deferred) {
+            float[] bias = epilogue.bias();
+            y[i] = bias == null ? acc : acc + bias[o];
+        } else {
+            y[i] = epilogue.apply(acc, o, epilogue.residual() ? res[i] : 0f);
+        }
     }
 }

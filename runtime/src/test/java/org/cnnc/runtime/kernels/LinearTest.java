@@ -39,9 +39,18 @@ class LinearTest {
                 } finally {
                     Threads.splitEverything = false;
                 }
-                double err = Reference.relativeError(y, Reference.linear(in, out, x, w, e, res, batch));
+                double[] expected = Reference.linear(in, out, x, w, e, res, batch);
+                double err = Reference.relativeError(y, expected);
                 assertTrue(err <= Conv2dTest.TOLERANCE, () -> impl + " " + in + "->" + out + " " + e + " batch " + batch
                         + ": relative error " + err);
+                if (e.residual()) {
+                    // the output stored over its own residual, as generated code does for its last reader
+                    float[] inPlace = res.clone();
+                    l.run(x, inPlace, inPlace, batch, new float[(int) l.scratchFloats(2)], batch % 2 == 0 ? one : two);
+                    double errInPlace = Reference.relativeError(inPlace, expected);
+                    assertTrue(errInPlace <= Conv2dTest.TOLERANCE, () -> impl + " " + in + "->" + out + " " + e + " batch "
+                            + batch + ", stored over its residual: relative error " + errInPlace);
+                }
             }
         }
     }
