@@ -34,6 +34,8 @@ class Conv2dTest {
                 new Geometry("1x1", 16, 8, 8, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 OC13 IC3 7x7", 3, 7, 7, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 many panels", 9, 19, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                // more column panels than a group of one-block K holds, on one thread or two
+                new Geometry("1x1 several groups of panels", 5, 27, 41, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 K in two blocks", 150, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
