@@ -73,14 +73,14 @@ final class Warmup {
     static Conv2d[] convs() {
         return new Conv2d[] {
             // 3×3 with tall and short row panels (24 and 16 channels: 12 and 8 rows with AVX-512,
-            // 5 and 4 with AVX2) and K = 144 in two blocks, a 1×1 read from the input, a
+            // 5 and 4 with AVX2) and K = 288 in two or three blocks, a 1×1 read from the input, a
             // stride-2 conv, depthwise convs of stride 1 and 2, Winograd with short and tall row
             // panels. The tiles must see both their first block of K and a later one here: C2
             // compiles a tile that has only ever started from zero with the other way cut out,
             // and that code ran the 1×1 64 → 256 convolution at 56×56 (one block) at 31 GFLOP/s
             // on one core, against 72 once a layer with two blocks had run (AMD EPYC Zen 3, AVX2).
-            conv(16, 6, 6, 24, 3, 1, 1, 1, false),
-            conv(16, 6, 6, 16, 3, 1, 1, 1, true),
+            conv(32, 6, 6, 24, 3, 1, 1, 1, false),
+            conv(32, 6, 6, 16, 3, 1, 1, 1, true),
             conv(16, 6, 6, 24, 1, 1, 0, 1, true),
             conv(8, 8, 8, 24, 3, 2, 1, 1, false),
             conv(8, 6, 6, 8, 3, 1, 1, 8, false),

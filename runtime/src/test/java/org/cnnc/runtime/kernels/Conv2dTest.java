@@ -36,7 +36,8 @@ class Conv2dTest {
                 new Geometry("1x1 many panels", 9, 19, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 // more column panels than a group of one-block K holds, on one thread or two
                 new Geometry("1x1 several groups of panels", 5, 27, 41, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-                new Geometry("1x1 K in two blocks", 150, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                // KC is 128 or 256 rows by the vector length
+                new Geometry("1x1 K in two blocks", VectorGemmConv.KC + 22, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s1 p1", 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -52,7 +53,7 @@ class Conv2dTest {
                 new Geometry("3x3 p1 even 12x18", 20, 12, 18, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid even", 16, 10, 8, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("3x3 p1 OC40 4x4, Winograd by row panels", 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1),
-                new Geometry("3x3 p1 IC130 6x4", 130, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 IC past a block 6x4", VectorGemmConv.KC + 2, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 odd 7x7", 32, 7, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 odd height 9x6", 16, 9, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid odd 5x8", 16, 7, 10, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1),
@@ -171,6 +172,17 @@ class Conv2dTest {
         }
         double err = Reference.relativeError(y, ref);
         assertTrue(err <= TOLERANCE, () -> impl + " " + g + ": relative error " + err);
+    }
+
+    @Test
+    void geometriesNamedForBlocksOfKHaveSeveral() {
+        for (String name : List.of("1x1 K in two blocks", "3x3 p1 IC past a block 6x4")) {
+            Geometry g = geometries().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            ConvShape s = new ConvShape(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
+                    g.dh(), g.dw(), g.groups());
+            int k = Conv2d.usesWinograd(s) ? s.ic() : s.k();
+            assertTrue(k > VectorGemmConv.KC, g.name() + ": K = " + k + " is one block");
+        }
     }
 
     @Test
