@@ -20,7 +20,7 @@ final class VectorLinear extends Linear {
      * The epilogue without its bias, applied by {@link VectorOps#epilogue} to each sample's run of
      * features once their sums (bias added) are stored; null where it would change nothing. In
      * scalar code a sigmoid costs a double {@code Math.exp} per feature: LeNet-5's fc 400 → 120
-     * with its sigmoid took 4.2 µs, 2.9 without.
+     * with its sigmoid took 4.2 µs that way, 3.3 this way, 2.9 with no activation.
      */
     private final Epilogue after;
 
