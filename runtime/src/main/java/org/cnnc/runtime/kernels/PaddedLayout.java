@@ -19,6 +19,12 @@ final class PaddedLayout {
     /** Extended columns that hold every output: (OH − 1)·Wq + OW. */
     final int extent;
     private final int[] phaseH, phaseW;
+    /**
+     * With a column stride of 2, for a phase the phase of the same rows and the other columns,
+     * where both hold input: {@link #fill} splits each input row into the two at once, the pair
+     * led by its phase of lower index. Else −1.
+     */
+    private final int[] partner;
     private final ConvShape s;
     /** The input as it lies. */
     private final int ih, iw;
@@ -65,6 +71,16 @@ final class PaddedLayout {
         phases = n;
         phaseH = Arrays.copyOf(ph, n);
         phaseW = Arrays.copyOf(pw, n);
+        partner = new int[n];
+        Arrays.fill(partner, -1);
+        for (int f = 0; f < n && s.sw() == 2; f++) {
+            for (int g = 0; g < n; g++) {
+                int fw = phaseW[f] - s.pw(), gw = phaseW[g] - s.pw();
+                if (g != f && phaseH[g] == phaseH[f] && columnsTo(fw) > columnsFrom(fw) && columnsTo(gw) > columnsFrom(gw)) {
+                    partner[f] = g;
+                }
+            }
+        }
         for (int i = 0; i < s.kh(); i++) {
             for (int j = 0; j < s.kw(); j++) {
                 int f = index[i * s.dh() % s.sh() * s.sw() + j * s.dw() % s.sw()];
@@ -88,33 +104,76 @@ final class PaddedLayout {
         fill(x, xBase, c0, c1, p, pBase, 0, hq);
     }
 
-    /** As {@link #fill(float[], int, int, int, float[], int)}, rows [i0, i1) of each phase image only. */
+    /**
+     * As {@link #fill(float[], int, int, int, float[], int)}, rows [i0, i1) of each phase image
+     * only. Every value is written once, as it ends: threads that share rows write them at the
+     * same time, and one must not see the other's row half-made.
+     */
     void fill(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1) {
         final int sh = s.sh(), sw = s.sw();
-        for (int c = c0; c < c1; c++) {
-            int pc = pBase + (c - c0) * channelStride;
-            for (int f = 0; f < phases; f++) {
-                int fh = phaseH[f] - s.ph(), fw = phaseW[f] - s.pw();
-                int jLo = Math.min(wq, Math.max(0, Math.floorDiv(-fw + sw - 1, sw)));
-                int jHi = Math.max(jLo, Math.min(wq, Math.floorDiv(iw - 1 - fw, sw) + 1));
-                for (int i = i0; i < i1; i++) {
-                    int r = i * sh + fh, dst = pc + f * hq * wq + i * wq;
-                    if (r < 0 || r >= ih) {
-                        Arrays.fill(p, dst, dst + wq, pad);
-                        continue;
-                    }
-                    int src = xBase + (c * ih + r) * iw + fw;
-                    for (int j = 0; j < jLo; j++) p[dst + j] = pad;
-                    if (sw == 1) {
-                        System.arraycopy(x, src + jLo, p, dst + jLo, jHi - jLo);
+        for (int f = 0; f < phases; f++) {
+            final int g = partner[f];
+            if (g >= 0 && g < f) continue;
+            final int fh = phaseH[f] - s.ph(), fw = phaseW[f] - s.pw(), gw = g < 0 ? 0 : phaseW[g] - s.pw();
+            final int jLo = columnsFrom(fw), n = columnsTo(fw) - jLo, iLo = rowsFrom(fh, i0, i1), iHi = rowsTo(fh, i0, i1);
+            final int gLo = g < 0 ? 0 : columnsFrom(gw), gn = g < 0 ? 0 : columnsTo(gw) - gLo;
+            for (int c = c0; c < c1; c++) {
+                final int image = pBase + (c - c0) * channelStride + f * hq * wq, other = image + (g - f) * hq * wq;
+                padRows(p, image, i0, iLo, iHi, i1);
+                if (g >= 0) padRows(p, other, i0, iLo, iHi, i1);
+                for (int i = iLo; i < iHi; i++) {
+                    int row = xBase + (c * ih + i * sh + fh) * iw, dst = image + i * wq + jLo;
+                    padRow(p, image + i * wq, jLo, n);
+                    if (g >= 0) {
+                        // the two phases' first input columns are 0 and 1, one each
+                        padRow(p, other + i * wq, gLo, gn);
+                        int gDst = other + i * wq + gLo;
+                        if (fw + jLo * 2 == 0) {
+                            VectorOps.deinterleave(x, row, p, dst, n, gDst, gn);
+                        } else {
+                            VectorOps.deinterleave(x, row, p, gDst, gn, dst, n);
+                        }
+                    } else if (sw == 1) {
+                        System.arraycopy(x, row + fw + jLo, p, dst, n);
                     } else if (sw == 2) {
-                        VectorOps.everyOther(x, src + 2 * jLo, p, dst + jLo, jHi - jLo);
+                        VectorOps.everyOther(x, row + fw + 2 * jLo, p, dst, n);
                     } else {
-                        for (int j = jLo; j < jHi; j++) p[dst + j] = x[src + j * sw];
+                        for (int j = 0, src = row + fw + jLo * sw; j < n; j++) p[dst + j] = x[src + j * sw];
                     }
-                    for (int j = jHi; j < wq; j++) p[dst + j] = pad;
                 }
             }
         }
+    }
+
+    /** The first column of a phase image whose input column offset is {@code fw} that holds input. */
+    private int columnsFrom(int fw) {
+        return Math.min(wq, Math.max(0, Math.floorDiv(-fw + s.sw() - 1, s.sw())));
+    }
+
+    /** The end of the columns of a phase image whose input column offset is {@code fw} that hold input. */
+    private int columnsTo(int fw) {
+        return Math.max(columnsFrom(fw), Math.min(wq, Math.floorDiv(iw - 1 - fw, s.sw()) + 1));
+    }
+
+    /** The first of rows [i0, i1) of a phase image whose input row offset is {@code fh} that holds input. */
+    private int rowsFrom(int fh, int i0, int i1) {
+        return Math.max(i0, Math.min(i1, Math.floorDiv(-fh + s.sh() - 1, s.sh())));
+    }
+
+    /** The end of rows [i0, i1) of a phase image whose input row offset is {@code fh} that hold input. */
+    private int rowsTo(int fh, int i0, int i1) {
+        return Math.max(rowsFrom(fh, i0, i1), Math.min(i1, Math.floorDiv(ih - 1 - fh, s.sh()) + 1));
+    }
+
+    /** Pads rows [i0, iLo) and [iHi, i1) of the phase image at {@code p[image]} whole. */
+    private void padRows(float[] p, int image, int i0, int iLo, int iHi, int i1) {
+        Arrays.fill(p, image + i0 * wq, image + iLo * wq, pad);
+        Arrays.fill(p, image + iHi * wq, image + i1 * wq, pad);
+    }
+
+    /** Pads the row at {@code p[row]} outside its input columns [jLo, jLo + n). */
+    private void padRow(float[] p, int row, int jLo, int n) {
+        for (int j = 0; j < jLo; j++) p[row + j] = pad;
+        for (int j = jLo + n; j < wq; j++) p[row + j] = pad;
     }
 }

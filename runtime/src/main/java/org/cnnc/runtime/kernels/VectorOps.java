@@ -152,4 +152,21 @@ final class VectorOps {
         }
     }
 
+    /**
+     * The even elements of the run at {@code src[s]} to {@code dst[even]}, the odd to {@code
+     * dst[odd]}, {@code nEven} and {@code nOdd} of them: a row split into its two column phases
+     * with two loads and two rearranges per two vectors. Reads nothing past the run.
+     */
+    static void deinterleave(float[] src, int s, float[] dst, int even, int nEven, int odd, int nOdd) {
+        final int both = Math.min(nEven, nOdd);
+        int j = 0;
+        for (; j + VL <= both; j += VL) {
+            FloatVector a = FloatVector.fromArray(S, src, s + 2 * j), b = FloatVector.fromArray(S, src, s + 2 * j + VL);
+            a.rearrange(EVEN, b).intoArray(dst, even + j);
+            a.rearrange(ODD, b).intoArray(dst, odd + j);
+        }
+        for (int i = j; i < nEven; i++) dst[even + i] = src[s + 2 * i];
+        for (int i = j; i < nOdd; i++) dst[odd + i] = src[s + 2 * i + 1];
+    }
+
 }
