@@ -104,11 +104,7 @@ final class PaddedLayout {
         fill(x, xBase, c0, c1, p, pBase, 0, hq);
     }
 
-    /**
-     * As {@link #fill(float[], int, int, int, float[], int)}, rows [i0, i1) of each phase image
-     * only. Every value is written once, as it ends: threads that share rows write them at the
-     * same time, and one must not see the other's row half-made.
-     */
+    /** As {@link #fill(float[], int, int, int, float[], int)}, rows [i0, i1) of each phase image only. */
     void fill(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1) {
         final int sh = s.sh(), sw = s.sw();
         for (int f = 0; f < phases; f++) {

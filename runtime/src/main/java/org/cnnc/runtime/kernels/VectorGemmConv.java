@@ -104,7 +104,8 @@ final class VectorGemmConv extends Conv2d {
     /**
      * Scratch per thread: its padded input (P, when not direct), a packed block of B (KC × NR)
      * and the sums of every row panel for a group of column panels (OC/g rounded up to MR, ×
-     * group × NR). Threads that share one sample's work share thread 0's P.
+     * group × NR). Each thread writes and reads its own P, also where threads share a sample: two
+     * threads writing the same lines of one P took longer on two cores than on one.
      */
     private final int pFloats, packFloats, perThread;
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
@@ -214,7 +215,7 @@ final class VectorGemmConv extends Conv2d {
         final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
         final int in = inputSize(), out = outputSize();
         if (threads == 1) {
-            for (int n = 0; n < batch; n++) work(0, 0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
+            for (int n = 0; n < batch; n++) work(0, 0, 1, true, x, n * in, y, n * out, residual, scratch);
         } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
             // samples dealt out whole: one hand-off for the batch, each thread with its own P
             parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
@@ -228,7 +229,7 @@ final class VectorGemmConv extends Conv2d {
         final int in = inputSize(), out = outputSize();
         for (int t = t0; t < t1; t++) {
             for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(t, 0, 1, true, x, n * in, y, n * out, res, scratch, t * perThread);
+                work(t, 0, 1, true, x, n * in, y, n * out, res, scratch);
             }
         }
     }
@@ -236,7 +237,7 @@ final class VectorGemmConv extends Conv2d {
     /** Threads [t0, t1) of {@code threads}, each with its share of sample n. */
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
         final boolean splitN = splitsColumns(threads);
-        for (int t = t0; t < t1; t++) work(t, t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch, 0);
+        for (int t = t0; t < t1; t++) work(t, t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch);
     }
 
     /** Whether threads share out column panels (else row panels): whichever keeps more of them busy. */
@@ -253,13 +254,12 @@ final class VectorGemmConv extends Conv2d {
      * Share {@code share} of {@code shares} of one sample, on the scratch of thread {@code t} with
      * the padded input at {@code scratch[pBase]}: a contiguous run of (group, column panel) units
      * against all row panels, or (when that balances worse) a run of row panels against all
-     * columns. The padded input is written by the threads that read it, each the rows its panels
-     * need (rows both need are written twice, with the same values), so one hand-off serves the
-     * whole sample.
+     * columns. Each thread pads the rows of the input its panels read into its own P (all of them
+     * for a run of row panels), so one hand-off serves the whole sample.
      */
     private void work(int t, int share, int shares, boolean splitN, float[] x, int xBase, float[] y, int yBase,
-                      float[] res, float[] scratch, int pBase) {
-        final int bp = t * perThread + pFloats, sums = bp + packFloats;
+                      float[] res, float[] scratch) {
+        final int pBase = t * perThread, bp = pBase + pFloats, sums = bp + packFloats;
         final float[] b = direct ? x : scratch;
         final int bBase = direct ? xBase : pBase;
         if (splitN) {
