@@ -34,6 +34,16 @@ final class Threads {
         }
     }
 
+    /**
+     * Where thread t's part of {@code scratch} starts when {@code threads} threads share it: at
+     * t × (its length ÷ threads), the same place in every kernel of a model (whose scratch is
+     * sized for the kernel needing most), so that no kernel writes scratch lines the other core
+     * wrote last. At t × the kernel's own need, the parts moved from layer to layer and overlapped.
+     */
+    static int region(float[] scratch, int threads, int t) {
+        return t == 0 ? 0 : (int) ((long) scratch.length / threads * t);
+    }
+
     /** Whether a batch is dealt out as whole samples (else each sample is split across the threads). */
     static boolean bySample(int batch, int threads, long macsPerSample, long worthSplitting) {
         if (batch < threads) return false;

@@ -119,7 +119,7 @@ final class VectorDepthwiseConv extends Conv2d {
     private void channels(float[] x, float[] y, float[] residual, float[] scratch, int batch, int threads, int t0, int t1) {
         final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
         for (int t = t0; t < t1; t++) {
-            int p = t * perThread, sums = p + sumsAt;
+            int p = Threads.region(scratch, threads, t), sums = p + sumsAt;
             // the slot of zeros after the three turning ones: no split row is written there
             if (splitRows) Arrays.fill(scratch, p + rowsAt + 3 * slot, p + rowsAt + 4 * slot, 0f);
             for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {

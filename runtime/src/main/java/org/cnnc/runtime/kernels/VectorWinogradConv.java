@@ -117,7 +117,7 @@ final class VectorWinogradConv extends Conv2d {
     private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
         for (int t = t0; t < t1; t++) {
             for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(0, nPanels, 0, mPanels, x, n, y, res, scratch, t * perThread);
+                work(0, nPanels, 0, mPanels, x, n, y, res, scratch, Threads.region(scratch, threads, t));
             }
         }
     }
@@ -130,10 +130,11 @@ final class VectorWinogradConv extends Conv2d {
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
         final boolean splitN = VectorGemmConv.efficiency(nPanels, threads) >= VectorGemmConv.efficiency(mPanels, threads);
         for (int t = t0; t < t1; t++) {
+            int base = Threads.region(scratch, threads, t);
             if (splitN) {
-                work(nPanels * t / threads, nPanels * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, t * perThread);
+                work(nPanels * t / threads, nPanels * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, base);
             } else {
-                work(0, nPanels, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, t * perThread);
+                work(0, nPanels, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
             }
         }
     }

@@ -307,9 +307,45 @@ class Conv2dTest {
         assertEquals((10 - 2 - 1) / 2 + 1, d.outW());
     }
 
+    @Test
+    void sharesOneScratchSizedForTheKernelNeedingMost() {
+        // as in a model: every kernel is given the one scratch, sized for the largest need, and
+        // each thread works in its own part of it wherever that part starts
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 even 12x18", "3x3 p1 OC40 4x4, Winograd by row panels",
+                "depthwise k3 s2 odd", "1x1 K in two blocks", "1x1 s2");
+        List<Geometry> some = geometries().stream().filter(g -> names.contains(g.name())).toList();
+        assertEquals(names.size(), some.size());
+        long most = 0;
+        for (Geometry g : some) {
+            most = Math.max(most, Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(),
+                    g.pw(), g.dh(), g.dw(), g.groups(), new float[g.oc() * g.ic() / g.groups() * g.kh() * g.kw()],
+                    Epilogue.NONE, VectorSupport.Impl.VECTOR).scratchFloats(2));
+        }
+        Random r = new Random(3);
+        for (Geometry g : some) {
+            Epilogue e = Epilogue.of(random(r, g.oc(), 1f), Activation.RELU).withResidual(Activation.RELU6, 0f);
+            check(g, VectorSupport.Impl.VECTOR, e, 1, two, true, r, most + 13);
+        }
+    }
+
+    @Test
+    void placesEachThreadsScratchByTheScratchsLengthNotTheKernelsNeed() {
+        float[] scratch = new float[1000];
+        assertEquals(0, Threads.region(scratch, 2, 0));
+        assertEquals(500, Threads.region(scratch, 2, 1));
+        assertEquals(333, Threads.region(scratch, 3, 1));
+        assertEquals(666, Threads.region(scratch, 3, 2));
+    }
+
     /** Runs one convolution against the reference; {@code split} makes even small calls use every thread. */
     static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
                       Random r) {
+        check(g, impl, e, batch, parallel, split, r, -1);
+    }
+
+    /** As above, on a scratch of {@code scratchFloats} (when not negative) rather than the kernel's own need. */
+    static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
+                      Random r, long scratchFloats) {
         int k = g.ic() / g.groups() * g.kh() * g.kw();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
         Conv2d c = Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
@@ -319,7 +355,7 @@ class Conv2dTest {
         float[] y = new float[batch * c.outputSize()];
         java.util.Arrays.fill(y, Float.NaN);
         // scratch starts as garbage: a kernel must not depend on its contents
-        float[] scratch = random(r, (int) c.scratchFloats(parallel.threads()), 1e30f);
+        float[] scratch = random(r, (int) (scratchFloats < 0 ? c.scratchFloats(parallel.threads()) : scratchFloats), 1e30f);
         Threads.splitEverything = split;
         try {
             c.run(x, y, res, batch, scratch, parallel);
