@@ -215,7 +215,7 @@ final class VectorGemmConv extends Conv2d {
         final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
         final int in = inputSize(), out = outputSize();
         if (threads == 1) {
-            for (int n = 0; n < batch; n++) work(0, 0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
+            for (int n = 0; n < batch; n++) work(0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
         } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
             // samples dealt out whole: one hand-off for the batch, each thread with its own P
             parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
@@ -229,7 +229,7 @@ final class VectorGemmConv extends Conv2d {
         final int in = inputSize(), out = outputSize();
         for (int t = t0; t < t1; t++) {
             for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(t, 0, 1, true, x, n * in, y, n * out, res, scratch, Threads.region(scratch, threads, t));
+                work(0, 1, true, x, n * in, y, n * out, res, scratch, Threads.region(scratch, threads, t));
             }
         }
     }
@@ -238,7 +238,7 @@ final class VectorGemmConv extends Conv2d {
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
         final boolean splitN = splitsColumns(threads);
         for (int t = t0; t < t1; t++) {
-            work(t, t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch, Threads.region(scratch, threads, t));
+            work(t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch, Threads.region(scratch, threads, t));
         }
     }
 
@@ -253,13 +253,13 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /**
-     * Share {@code share} of {@code shares} of one sample, on the scratch of thread {@code t} at
+     * Share {@code share} of {@code shares} of one sample, on a thread's part of the scratch at
      * {@code scratch[pBase]} (its padded input there): a contiguous run of (group, column panel) units
      * against all row panels, or (when that balances worse) a run of row panels against all
      * columns. Each thread pads the rows of the input its panels read into its own P (all of them
      * for a run of row panels), so one hand-off serves the whole sample.
      */
-    private void work(int t, int share, int shares, boolean splitN, float[] x, int xBase, float[] y, int yBase,
+    private void work(int share, int shares, boolean splitN, float[] x, int xBase, float[] y, int yBase,
                       float[] res, float[] scratch, int pBase) {
         final int bp = pBase + pFloats, sums = bp + packFloats;
         final float[] b = direct ? x : scratch;
