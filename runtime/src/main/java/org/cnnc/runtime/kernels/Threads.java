@@ -39,9 +39,10 @@ final class Threads {
      * t × (its length ÷ threads), the same place in every kernel of a model (whose scratch is
      * sized for the kernel needing most), so that no kernel writes scratch lines the other core
      * wrote last. At t × the kernel's own need, the parts moved from layer to layer and overlapped.
+     * A kernel that needs none may be given none: 0.
      */
     static int region(float[] scratch, int threads, int t) {
-        return t == 0 ? 0 : (int) ((long) scratch.length / threads * t);
+        return t == 0 || scratch == null ? 0 : (int) ((long) scratch.length / threads * t);
     }
 
     /** Whether a batch is dealt out as whole samples (else each sample is split across the threads). */

@@ -22,11 +22,11 @@ import org.cnnc.runtime.Parallel;
  * a strip of up to a group × NR values per channel: the store is the only pass over the output.
  * A convolution with any stride or padding first copies the input once per call into a
  * zero-padded image split by stride phase ({@link PaddedLayout}); one of stride 1 without padding
- * (1×1 among them) reads the NCHW input as it lies, which is already that image. Either computes the output over "extended" columns
- * q = oh·Wq + ow, Wq the width of a phase image: every row of B is then a contiguous run of
- * that image at a fixed offset, B[k = (c, kh, kw), q] = P[c][q + tap(kh, kw)]. The Wq − OW
- * extended columns at the end of each output row (2 of 58 for a 3×3 pad-1 conv on 56×56) are
- * computed and dropped.
+ * (1×1 among them) reads the NCHW input as it lies, which is already that image. Either
+ * computes the output over "extended" columns q = oh·Wq + ow, Wq the width of a phase image:
+ * every row of B is then a contiguous run of that image at a fixed offset, B[k = (c, kh, kw), q]
+ * = P[c][q + tap(kh, kw)]. The Wq − OW extended columns at the end of each output row (2 of 58
+ * for a 3×3 pad-1 conv on 56×56) are computed and dropped.
  *
  * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
  * against all row panels (sharing the packed weights), or a run of row panels against all

@@ -62,7 +62,7 @@ final class VectorPool2d extends Pool2d {
         final int channels = shape.ic(), units = batch * channels, plane = shape.oh() * shape.ow();
         final int in = channels * shape.ih() * shape.iw();
         for (int t = t0; t < t1; t++) {
-            int p = perThread == 0 ? 0 : Threads.region(scratch, threads, t);
+            int p = Threads.region(scratch, threads, t);
             for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
                 int c = u % channels;
                 if (pairs) {

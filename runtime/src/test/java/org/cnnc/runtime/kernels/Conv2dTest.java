@@ -27,6 +27,19 @@ class Conv2dTest {
         public String toString() {
             return name;
         }
+
+        ConvShape shape() {
+            return new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups);
+        }
+
+        /** Weights per output channel. */
+        int k() {
+            return ic / groups * kh * kw;
+        }
+
+        Conv2d conv(float[] weights, Epilogue e, VectorSupport.Impl impl) {
+            return Conv2d.create(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups, weights, e, impl);
+        }
     }
 
     static List<Geometry> geometries() {
@@ -155,11 +168,10 @@ class Conv2dTest {
     @MethodSource("inPlaceCases")
     void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl) {
         Random r = new Random(7);
-        int k = g.ic() / g.groups() * g.kh() * g.kw();
+        int k = g.k();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
         Epilogue e = new Epilogue(random(r, g.oc(), 1f), Activation.RELU, 0f, true, Activation.RELU6, 0f);
-        Conv2d c = Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
-                g.dw(), g.groups(), w, e, impl);
+        Conv2d c = g.conv(w, e, impl);
         int batch = 2;
         float[] x = random(r, batch * c.inputSize(), 1f), y = random(r, batch * c.outputSize(), 1f);
         double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
@@ -178,8 +190,7 @@ class Conv2dTest {
     void geometriesNamedForBlocksOfKHaveSeveral() {
         for (String name : List.of("1x1 K in two blocks", "3x3 p1 IC past a block 6x4")) {
             Geometry g = geometries().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-            ConvShape s = new ConvShape(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
-                    g.dh(), g.dw(), g.groups());
+            ConvShape s = g.shape();
             int k = Conv2d.usesWinograd(s) ? s.ic() : s.k();
             assertTrue(k > VectorGemmConv.KC, g.name() + ": K = " + k + " is one block");
         }
@@ -269,9 +280,8 @@ class Conv2dTest {
                     || g.name().contains("depthwise")) {
                 continue;
             }
-            int k = g.ic() / g.groups() * g.kh() * g.kw();
-            VectorGemmConv c = (VectorGemmConv) Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(),
-                    g.ph(), g.pw(), g.dh(), g.dw(), g.groups(), new float[g.oc() * k], Epilogue.NONE, VectorSupport.Impl.VECTOR);
+            int k = g.k();
+            VectorGemmConv c = (VectorGemmConv) g.conv(new float[g.oc() * k], Epilogue.NONE, VectorSupport.Impl.VECTOR);
             assertEquals(!g.name().contains("rows split"), c.splitsColumns(2), g.name());
             assertTrue(c.splitsColumns(1), g.name());
         }
@@ -317,9 +327,7 @@ class Conv2dTest {
         assertEquals(names.size(), some.size());
         long most = 0;
         for (Geometry g : some) {
-            most = Math.max(most, Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(),
-                    g.pw(), g.dh(), g.dw(), g.groups(), new float[g.oc() * g.ic() / g.groups() * g.kh() * g.kw()],
-                    Epilogue.NONE, VectorSupport.Impl.VECTOR).scratchFloats(2));
+            most = Math.max(most, g.conv(new float[g.oc() * g.k()], Epilogue.NONE, VectorSupport.Impl.VECTOR).scratchFloats(2));
         }
         Random r = new Random(3);
         for (Geometry g : some) {
@@ -346,10 +354,9 @@ class Conv2dTest {
     /** As above, on a scratch of {@code scratchFloats} (when not negative) rather than the kernel's own need. */
     static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
                       Random r, long scratchFloats) {
-        int k = g.ic() / g.groups() * g.kh() * g.kw();
+        int k = g.k();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
-        Conv2d c = Conv2d.create(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(), g.dh(),
-                g.dw(), g.groups(), w, e, impl);
+        Conv2d c = g.conv(w, e, impl);
         float[] x = random(r, batch * c.inputSize(), 1f);
         float[] res = e.residual() ? random(r, batch * c.outputSize(), 1f) : null;
         float[] y = new float[batch * c.outputSize()];
