@@ -7,8 +7,10 @@ import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -34,15 +36,24 @@ import org.cnnc.runtime.Parallel;
  * 112×112 and 56×56, 0.25 at 14×14. (Masked loads at the row ends, or lanes shifted across
  * vectors with {@code slice}, left C2 calling the Vector API's Java fallbacks: many times slower.)
  *
- * <p>Where rows are not whole vectors (28, 14, 7 wide with 8-float vectors), a row's last vector
- * is part padding; a stride-1 channel then runs as one run of vectors over its whole plane, rows
- * end to end, each tap blended by per-output masks from tables made once, and the last vector
- * ending at the plane's end ({@link #plane3x3}). Stride 2 stores a row's last vector whole where
- * its extra lanes fall on rows written after it, not masked. One thread, against rows with masked
- * last vectors (AMD EPYC Zen 3, AVX2): 960 channels 7×7 0.45 of the time, 384 at 14×14 0.58, 192
- * at 28×28 0.85; stride 2 from 28×28 0.79, from 56×56 0.85. Stride 2 with output rows at least a
- * vector long splits each input row once into its even and odd columns
- * ({@link #splitRows3x3Stride2}) rather than the lanes of every tap.
+ * <p>A stride-1 channel runs as one run of vectors over its whole plane, rows end to end
+ * ({@link #plane3x3}); where rows are not whole vectors (28, 14, 7 wide with 8-float vectors) the
+ * last vector ends at the plane's end. Against rows with masked last vectors (AMD EPYC Zen 3,
+ * AVX2, one thread): 960 channels 7×7 0.45 of the time, 384 at 14×14 0.58, 192 at 28×28 0.85.
+ * The vectors clear of the first and the last row sum the left, centre and right column of taps
+ * apart and clear the lanes of the left and right sums that fall on the padding with a bitwise
+ * and against a table (which also clears an infinity or NaN read from the neighbouring row), 13
+ * vector operations where blending each tap by its masks took 25: one thread, 144 channels 56×56
+ * 0.69 of the time, 192 at 28×28 0.50, 384 at 14×14 0.69, 960 at 7×7 1.05 (three of its seven
+ * vectors a channel touch the first or the last row and blend). The tables are as long as the
+ * plane, indexed by the output's position: tables of one period of the column pattern, indexed
+ * modulo that period, kept a bounds check per load and the loop from unrolling (1.15–1.2× the
+ * time); two vectors an iteration, whose sums are independent, 1.3×.
+ *
+ * <p>Stride 2 stores a row's last vector whole where its extra lanes fall on rows written after
+ * it, not masked (one thread, against masked: from 28×28 0.79 of the time, from 56×56 0.85).
+ * With output rows at least a vector long it splits each input row once into its even and odd
+ * columns ({@link #splitRows3x3Stride2}) rather than the lanes of every tap.
  */
 final class VectorDepthwiseConv extends Conv2d {
     private final PaddedLayout layout;
@@ -57,9 +68,12 @@ final class VectorDepthwiseConv extends Conv2d {
     /** Whether the one-pass 3×3 path applies (see above). */
     private final boolean inPlace;
     private final Parallel.Task task = this::channels;
-    /** Whether stride-1 channels run as one flat run over the plane ({@link #plane3x3}), and its per-output masks (empty if not). */
+    /** Whether stride-1 channels run as one flat run over the plane ({@link #plane3x3}); its tables are empty if not. */
     private final boolean flat;
-    private final boolean[] hasLeft, hasRight, hasAbove, hasBelow;
+    /** For {@link #plane3x3}: all bits set at each position of the plane that has a column left (right) of it, else none. */
+    private final int[] leftKeep, rightKeep;
+    /** For {@link #plane3x3}'s vectors touching the first or last row: all bits set at each position that has a row above (below) it. */
+    private final int[] upKeep, downKeep;
 
     VectorDepthwiseConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
@@ -79,18 +93,20 @@ final class VectorDepthwiseConv extends Conv2d {
         // three turning row slots and one of zeros
         perThread = rowsAt + (splitRows ? 4 * slot : 0);
         int plane = s.ih() * s.iw();
-        flat = inPlace && s.sh() == 1 && !epilogue.residual() && s.iw() % VL != 0 && plane >= VL;
+        // a plane of whole vectors has no last vector overlapping the one before, so it may add a residual
+        flat = inPlace && s.sh() == 1 && plane >= VL && (plane % VL == 0 || !epilogue.residual());
         int n = flat ? plane : 0;
-        hasLeft = new boolean[n];
-        hasRight = new boolean[n];
-        hasAbove = new boolean[n];
-        hasBelow = new boolean[n];
+        upKeep = new int[n];
+        downKeep = new int[n];
         for (int q = 0; q < n; q++) {
-            int r = q / s.iw(), col = q % s.iw();
-            hasLeft[q] = col > 0;
-            hasRight[q] = col < s.iw() - 1;
-            hasAbove[q] = r > 0;
-            hasBelow[q] = r < s.ih() - 1;
+            upKeep[q] = q >= s.iw() ? -1 : 0;
+            downKeep[q] = q < plane - s.iw() ? -1 : 0;
+        }
+        leftKeep = new int[n];
+        rightKeep = new int[n];
+        for (int q = 0; q < n; q++) {
+            leftKeep[q] = q % s.iw() > 0 ? -1 : 0;
+            rightKeep[q] = q % s.iw() < s.iw() - 1 ? -1 : 0;
         }
     }
 
@@ -126,7 +142,7 @@ final class VectorDepthwiseConv extends Conv2d {
                 int c = u % channels;
                 int xc = u * shape.ih() * shape.iw();
                 if (flat && fitsFlat(x, xc)) {
-                    plane3x3(x, xc, c, y, u * plane);
+                    plane3x3(x, xc, c, y, u * plane, residual);
                     continue;
                 }
                 if (inPlace && fitsInPlace(x, xc)) {
@@ -207,13 +223,16 @@ final class VectorDepthwiseConv extends Conv2d {
     }
 
     /**
-     * {@link #rows3x3} over the whole channel plane as one run of vectors that cross row ends, for
-     * maps whose rows are not whole vectors (14×14: 25 vectors against 14 rows of 2, the second
-     * masked). Each output's taps are blended to zero by its masks from the tables; the last
-     * vector ends at the plane's end, recomputing a few outputs of the one before (so there is
-     * no residual, which may be y itself).
+     * {@link #rows3x3} over the whole channel plane as one run of vectors that may cross row
+     * ends (14×14: 25 vectors against 14 rows of 2, the second masked). The vectors clear of the
+     * first and the last row sum each column of taps (left, centre, right) on its own and clear
+     * the left and right sums' lanes that fall on the padding with a bitwise and from the
+     * {@link #leftKeep} tables: 9 FMAs, 2 ands and 2 adds a vector. The others ({@link
+     * #maskedVector}) also clear the taps of the rows above and below that fall on the padding.
+     * Where the plane is not whole vectors the last vector ends at the plane's end, recomputing a
+     * few outputs of the one before (so the plane has no residual then: it may be y itself).
      */
-    private void plane3x3(float[] x, int xc, int c, float[] y, int yc) {
+    private void plane3x3(float[] x, int xc, int c, float[] y, int yc, float[] res) {
         final int iw = shape.iw(), plane = shape.ih() * iw, wo = c * 9;
         final FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]),
                 w2 = FloatVector.broadcast(S, w[wo + 2]), w3 = FloatVector.broadcast(S, w[wo + 3]),
@@ -221,28 +240,69 @@ final class VectorDepthwiseConv extends Conv2d {
                 w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]),
                 w8 = FloatVector.broadcast(S, w[wo + 8]);
         final Epilogue e = epilogue;
-        final float bias = e.bias() == null ? 0f : e.bias()[c];
-        final FloatVector zero = FloatVector.zero(S);
-        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
+        final FloatVector bias = FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]), zero = FloatVector.zero(S),
+                six = FloatVector.broadcast(S, 6f);
+        final boolean relu = e.act() != Activation.NONE, relu6 = e.act() == Activation.RELU6;
         final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
-        for (int q = 0; q < plane; q += VL) {
-            final int o = Math.min(q, plane - VL), at = xc + o, above = at - iw, below = at + iw;
-            final VectorMask<Float> l = VectorMask.fromArray(S, hasLeft, o), r = VectorMask.fromArray(S, hasRight, o),
-                    up = VectorMask.fromArray(S, hasAbove, o), down = VectorMask.fromArray(S, hasBelow, o);
-            FloatVector acc = zero.add(bias);
-            acc = w0.fma(zero.blend(FloatVector.fromArray(S, x, above - 1), up.and(l)), acc);
-            acc = w1.fma(zero.blend(FloatVector.fromArray(S, x, above), up), acc);
-            acc = w2.fma(zero.blend(FloatVector.fromArray(S, x, above + 1), up.and(r)), acc);
-            acc = w3.fma(zero.blend(FloatVector.fromArray(S, x, at - 1), l), acc);
-            acc = w4.fma(FloatVector.fromArray(S, x, at), acc);
-            acc = w5.fma(zero.blend(FloatVector.fromArray(S, x, at + 1), r), acc);
-            acc = w6.fma(zero.blend(FloatVector.fromArray(S, x, below - 1), down.and(l)), acc);
-            acc = w7.fma(zero.blend(FloatVector.fromArray(S, x, below), down), acc);
-            acc = w8.fma(zero.blend(FloatVector.fromArray(S, x, below + 1), down.and(r)), acc);
-            if (relu) acc = zero.blend(six ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
-            if (reluAfter) acc = zero.blend(sixAfter ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
-            acc.intoArray(y, yc + o);
+        final boolean residual = e.residual();
+        // the inner vectors: from the first that starts past the first row to the last that ends before the last row
+        final int innerFrom = (iw + VL - 1) / VL * VL, innerTo = Math.max(innerFrom, (plane - iw) / VL * VL);
+        int q = 0;
+        for (; q < Math.min(innerFrom, plane); q += VL) maskedVector(x, xc, c, q, y, yc, res);
+        for (; q < innerTo; q += VL) {
+            final int at = xc + q, above = at - iw, below = at + iw;
+            FloatVector left = w0.mul(FloatVector.fromArray(S, x, above - 1));
+            FloatVector centre = w1.fma(FloatVector.fromArray(S, x, above), bias);
+            FloatVector right = w2.mul(FloatVector.fromArray(S, x, above + 1));
+            left = w3.fma(FloatVector.fromArray(S, x, at - 1), left);
+            centre = w4.fma(FloatVector.fromArray(S, x, at), centre);
+            right = w5.fma(FloatVector.fromArray(S, x, at + 1), right);
+            left = w6.fma(FloatVector.fromArray(S, x, below - 1), left);
+            centre = w7.fma(FloatVector.fromArray(S, x, below), centre);
+            right = w8.fma(FloatVector.fromArray(S, x, below + 1), right);
+            FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, q)).reinterpretAsFloats()
+                    .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, q)).reinterpretAsFloats()));
+            if (relu) {
+                acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
+                if (relu6) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+            }
+            if (residual) acc = acc.add(FloatVector.fromArray(S, res, yc + q));
+            if (reluAfter) {
+                acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
+                if (sixAfter) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+            }
+            acc.intoArray(y, yc + q);
         }
+        for (; q < plane; q += VL) maskedVector(x, xc, c, Math.min(q, plane - VL), y, yc, res);
+    }
+
+    /**
+     * The vector of outputs at position o of {@link #plane3x3}'s plane, which has lanes in the
+     * first or the last row: the taps of the rows above and below are cleared where they fall on
+     * the padding ({@link #upKeep}), then the columns as in the inner vectors. It takes and keeps
+     * no vector, so it costs no boxing whether or not it is inlined.
+     */
+    private void maskedVector(float[] x, int xc, int c, int o, float[] y, int yc, float[] res) {
+        final int iw = shape.iw(), wo = c * 9, at = xc + o, above = at - iw, below = at + iw;
+        final Epilogue e = epilogue;
+        final IntVector up = IntVector.fromArray(I, upKeep, o), down = IntVector.fromArray(I, downKeep, o);
+        FloatVector left = FloatVector.broadcast(S, w[wo]).mul(FloatVector.fromArray(S, x, above - 1).reinterpretAsInts().and(up).reinterpretAsFloats());
+        FloatVector centre = FloatVector.broadcast(S, w[wo + 1]).fma(FloatVector.fromArray(S, x, above).reinterpretAsInts().and(up).reinterpretAsFloats(),
+                FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]));
+        FloatVector right = FloatVector.broadcast(S, w[wo + 2]).mul(FloatVector.fromArray(S, x, above + 1).reinterpretAsInts().and(up).reinterpretAsFloats());
+        left = FloatVector.broadcast(S, w[wo + 3]).fma(FloatVector.fromArray(S, x, at - 1), left);
+        centre = FloatVector.broadcast(S, w[wo + 4]).fma(FloatVector.fromArray(S, x, at), centre);
+        right = FloatVector.broadcast(S, w[wo + 5]).fma(FloatVector.fromArray(S, x, at + 1), right);
+        left = FloatVector.broadcast(S, w[wo + 6]).fma(FloatVector.fromArray(S, x, below - 1).reinterpretAsInts().and(down).reinterpretAsFloats(), left);
+        centre = FloatVector.broadcast(S, w[wo + 7]).fma(FloatVector.fromArray(S, x, below).reinterpretAsInts().and(down).reinterpretAsFloats(), centre);
+        right = FloatVector.broadcast(S, w[wo + 8]).fma(FloatVector.fromArray(S, x, below + 1).reinterpretAsInts().and(down).reinterpretAsFloats(), right);
+        FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, o)).reinterpretAsFloats())
+                .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, o)).reinterpretAsFloats());
+        final FloatVector zero = FloatVector.zero(S);
+        if (e.act() != Activation.NONE) acc = zero.blend(e.act() == Activation.RELU6 ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+        if (e.residual()) acc = acc.add(FloatVector.fromArray(S, res, yc + o));
+        if (e.after() != Activation.NONE) acc = zero.blend(e.after() == Activation.RELU6 ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+        acc.intoArray(y, yc + o);
     }
 
     /** Whether {@link #plane3x3}'s loads, a row and a lane beyond the plane on either side, stay inside x. */
@@ -250,6 +310,7 @@ final class VectorDepthwiseConv extends Conv2d {
         return xc - shape.iw() - 1 >= 0 && xc + shape.ih() * shape.iw() + shape.iw() + 1 <= x.length;
     }
 
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final VectorMask<Float> ALL = S.maskAll(true), NOT_FIRST = S.indexInRange(-1, VL - 1);
 
     /** Whether channel plane {@code xc} of x is far enough from x's ends for the in-place paths' loads. */
