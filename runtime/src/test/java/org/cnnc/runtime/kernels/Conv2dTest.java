@@ -346,6 +346,41 @@ class Conv2dTest {
     }
 
     /** Runs one convolution against the reference; {@code split} makes even small calls use every thread. */
+    /**
+     * An infinity beside a row's end, and NaN at the end of the channel before, reach only the
+     * outputs whose windows hold them: a depthwise plane read as one run has them one lane left
+     * of the next row's first output and one row above the channel's first.
+     */
+    @Test
+    void depthwiseKeepsAnInfinityFromOutputsWhoseWindowsMissIt() {
+        int channels = 3, h = 6, wd = 16, plane = h * wd;
+        Random r = new Random(11);
+        float[] w = random(r, channels * 9, 0.3f);
+        Epilogue e = Epilogue.of(random(r, channels, 1f), Activation.NONE);
+        Conv2d c = Conv2d.create(channels, h, wd, channels, 3, 3, 1, 1, 1, 1, 1, 1, channels, w, e);
+        float[] x = random(r, c.inputSize(), 1f);
+        x[plane - 1] = Float.NaN;
+        int inf = plane + 2 * wd + wd - 1;
+        x[inf] = Float.POSITIVE_INFINITY;
+        float[] y = new float[c.outputSize()];
+        c.run(x, y, null, 1, new float[(int) c.scratchFloats(1)], new Parallel(1));
+        double[] ref = Reference.conv(channels, h, wd, channels, 3, 3, 1, 1, 1, 1, 1, 1, channels, x, w, e, null, 1);
+        int touched = 0;
+        for (int i = 0; i < y.length; i++) {
+            int ch = i / plane, row = i % plane / wd, col = i % wd;
+            boolean inWindow = ch == 0 && row >= h - 2 && col >= wd - 2 || ch == 1 && Math.abs(row - 2) <= 1 && col >= wd - 2;
+            if (inWindow) {
+                touched++;
+                assertFalse(Float.isFinite(y[i]), "output " + i + " holds the infinity or NaN in its window: " + y[i]);
+            } else {
+                int at = i;
+                assertEquals(ref[i], y[i], 1e-4, () -> "output " + at + " (channel " + ch + ", " + row + ", " + col + ")");
+            }
+        }
+        assertEquals(4 + 6, touched);
+        assertTrue(c.strategy().contains("one run"), c.strategy());
+    }
+
     static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
                       Random r) {
         check(g, impl, e, batch, parallel, split, r, -1);
