@@ -81,6 +81,10 @@ class Conv2dTest {
                 new Geometry("3x3 p1 OC24 2x2 (rows split)", 6, 2, 2, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("1x1 OC40 2x4 (rows split)", 7, 2, 4, 40, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("grouped 1x1 g3 (rows split)", 6, 2, 4, 48, 1, 1, 1, 1, 0, 0, 1, 1, 3),
+                // a last column panel of at most 8 columns, two row panels at a time on AVX2, and an odd one left
+                new Geometry("1x1 7x7 OC30 IC past a block, half last panel (rows split)", VectorGemmConv.KC + 3, 7, 7, 30, 1, 1, 1, 1,
+                        0, 0, 1, 1, 1),
+                new Geometry("1x1 5x8 OC15, half last panel", 12, 5, 8, 15, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("depthwise k3 s1", 10, 9, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10),
                 new Geometry("depthwise k3 s2", 7, 12, 12, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7),
                 new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
@@ -277,7 +281,7 @@ class Conv2dTest {
     void splitsRowPanelsAcrossThreadsOnlyWhenColumnPanelsBalanceWorse() {
         for (Geometry g : geometries()) {
             if (!g.name().contains("rows split") && !g.name().contains("many panels") && !g.name().contains("wide")
-                    || g.name().contains("depthwise")) {
+                    && !g.name().contains("half last panel") || g.name().contains("depthwise")) {
                 continue;
             }
             int k = g.k();
