@@ -4,6 +4,7 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -36,6 +37,18 @@ import org.cnnc.runtime.Parallel;
  * 320 → 1280 at 7×7 0.92, 1024 → 256 at 14×14 0.96; two threads 0.87, 0.90 and 0.94 (rows split,
  * where the columns had gone 2 and 1½ panels). Whole networks ({@code CompareJars}, both orders):
  * ResNet-50 0.96 and 0.97, MobileNetV2 0.97 and 0.97.
+ *
+ * <p>Where all of K is one block of 5-row tiles over the input as it lies and the epilogue only
+ * adds the bias and clamps (MobileNetV2's expansions), every column panel of a group is packed
+ * first and each row panel then sweeps them, every tile's sums going through the epilogue while
+ * they are in L1 ({@link #outputs5}): the output's five rows are written in runs as the tiles go,
+ * and the group's sums never pass through L2. One JVM, the two kernels alternated, one thread:
+ * 16 → 96 at 112×112 0.86 of the time, 24 → 144 at 56×56 0.91, 32 → 192 at 28×28 0.89, 64 → 384
+ * at 14×14 0.95, 96 → 576 0.91, 160 → 960 at 7×7 0.91; two threads 0.56, 0.74, 0.99, 0.92, 0.93,
+ * 0.93. MobileNetV2 ({@code CompareJars}, both orders) 0.98 and 0.95. The tile writing its sums
+ * straight to the output, the bias and clamp in registers, ran 2× slower: C2 kept one of the ten
+ * sums on the stack inside the K loop. Each tile's sums through the general epilogue call (which
+ * takes any activation and a residual), or {@link #outputs5} taking a residual too, gained nothing.
  *
  * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
  * against all row panels (sharing the packed weights), or a run of row panels against all
@@ -105,6 +118,13 @@ final class VectorGemmConv extends Conv2d {
     static final int SUMS_BUDGET = 1 << 16;
 
     private final boolean direct;
+    /**
+     * Whether each tile's sums go through the epilogue as soon as it is done ({@link #outputs5}):
+     * K in one block, 5-row tiles, the input as it lies, a clamping activation, nothing after it.
+     * Its clamp then, [lo, hi].
+     */
+    private final boolean storesEachTile;
+    private final float lo, hi;
     private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, group;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
@@ -153,11 +173,19 @@ final class VectorGemmConv extends Conv2d {
         nPanels = (nExt + NR - 1) / NR;
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
         kc = blockRows(k);
-        packFloats = kc * NR;
         group = Math.max(1, Math.min(Math.min(kc == k ? GROUP_ONE_BLOCK : GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
+        Activation act = epilogue.act();
+        storesEachTile = mr == 5 && kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
+                && VectorOps.clamps(act) && !epilogue.residual() && epilogue.after() == Activation.NONE;
+        lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+        packFloats = (storesEachTile ? k * group : kc) * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * group * NR);
         a = pack(weights);
     }
+
+    /** Most floats of B packed at once per thread where every tile stores its own outputs (256 KB: in L2). */
+    static final int PACK_BUDGET = 1 << 16;
 
     /** Rows of this layer's register tile. */
     int tileRows() {
@@ -333,6 +361,24 @@ final class VectorGemmConv extends Conv2d {
     private void panels(float[] src, int base, int g, int j, int jn, int mp0, int mp1, float[] y, int yBase, float[] res,
                         float[] s, int bp, int sums) {
         final int q0 = j * NR, cols = Math.min(jn * NR, nExt - q0), ldc = jn * NR;
+        if (storesEachTile) {
+            // every column panel of the group packed first, then each row panel sweeps them, so
+            // that its five rows of the output are written in runs as the tiles go
+            for (int p = 0; p < jn; p++) packB(src, base + q0 + p * NR, 0, k, Math.min(NR, cols - p * NR), s, bp + p * k * NR);
+            for (int mp = mp0; mp < mp1; mp++) {
+                int ai = (g * mPanels + mp) * k * mr, c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
+                for (int p = 0; p < jn; p++) {
+                    int width = Math.min(NR, cols - p * NR);
+                    tile5(a, ai, s, bp + p * k * NR, k, s, sums, NR, true);
+                    if (rows == mr && width == NR) {
+                        outputs5(s, sums, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
+                    } else {
+                        store(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase + c0 * plane, res);
+                    }
+                }
+            }
+            return;
+        }
         for (int k0 = 0; k0 < k; k0 += kc) {
             int k1 = Math.min(k, k0 + kc);
             for (int p = 0; p < jn; p++) {
@@ -437,6 +483,22 @@ final class VectorGemmConv extends Conv2d {
         c7.intoArray(c, ci2 + 2 * ldc);
         c8.intoArray(c, ci2 + 3 * ldc);
         c9.intoArray(c, ci2 + 4 * ldc);
+    }
+
+    /**
+     * A 5-row tile's sums at {@code t[ti]} (row stride NR, just stored, so in L1) plus the bias,
+     * clamped to [lo, hi], to {@code y[yi]} (row stride {@code ldy}). A NaN stays NaN.
+     */
+    static void outputs5(float[] t, int ti, float[] y, int yi, int ldy, float[] bias, int c0, float lo, float hi) {
+        final FloatVector low = FloatVector.broadcast(S, lo), high = FloatVector.broadcast(S, hi);
+        for (int r = 0; r < 5; r++) {
+            final float b = bias == null ? 0f : bias[c0 + r];
+            FloatVector v0 = FloatVector.fromArray(S, t, ti + r * NR).add(b), v1 = FloatVector.fromArray(S, t, ti + r * NR + VL).add(b);
+            v0 = v0.blend(low, v0.compare(VectorOperators.LT, lo)).blend(high, v0.compare(VectorOperators.GT, hi));
+            v1 = v1.blend(low, v1.compare(VectorOperators.LT, lo)).blend(high, v1.compare(VectorOperators.GT, hi));
+            v0.intoArray(y, yi + r * ldy);
+            v1.intoArray(y, yi + r * ldy + VL);
+        }
     }
 
     /** {@link #tile} with 12 rows. */

@@ -385,6 +385,34 @@ class Conv2dTest {
         assertTrue(c.strategy().contains("one run"), c.strategy());
     }
 
+    /**
+     * Outputs well past ±6, so that ReLU6's upper clamp and the unclamped range both show, in the
+     * kernels that clamp in registers: the 1×1 tiles that store their own outputs, and depthwise.
+     */
+    @Test
+    void clampsLargeOutputsInTheKernelsThatClampInRegisters() {
+        List<String> names = List.of("1x1 many panels", "1x1 OC40 2x4 (rows split)", "depthwise k3 s1 7x7",
+                "depthwise k3 s1 two vectors wide", "depthwise k3 s2", "depthwise k3 s2 wide");
+        for (Geometry g : geometries()) {
+            if (!names.contains(g.name())) continue;
+            for (Activation act : List.of(Activation.RELU6, Activation.NONE, Activation.RELU)) {
+                Random r = new Random(5);
+                int k = g.k();
+                float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
+                Epilogue e = Epilogue.of(random(r, g.oc(), 1f), act);
+                Conv2d c = g.conv(w, e, VectorSupport.Impl.VECTOR);
+                float[] x = random(r, c.inputSize(), 20f), y = new float[c.outputSize()];
+                c.run(x, y, null, 1, new float[(int) c.scratchFloats(1)], new Parallel(1));
+                double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
+                        g.dh(), g.dw(), g.groups(), x, w, e, null, 1);
+                long beyond = java.util.Arrays.stream(ref).filter(v -> Math.abs(v) > 6).count();
+                assertTrue(act == Activation.NONE ? beyond > ref.length / 10 : true, g + ": too few large outputs to test");
+                double err = Reference.relativeError(y, ref);
+                assertTrue(err <= TOLERANCE, () -> g + " " + act + " (" + c.strategy() + "): relative error " + err);
+            }
+        }
+    }
+
     static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
                       Random r) {
         check(g, impl, e, batch, parallel, split, r, -1);
