@@ -45,10 +45,10 @@ import org.cnnc.runtime.Parallel;
  * and against a table (which also clears an infinity or NaN read from the neighbouring row), 13
  * vector operations where blending each tap by its masks took 25: one thread, 144 channels 56×56
  * 0.69 of the time, 192 at 28×28 0.50, 384 at 14×14 0.69, 960 at 7×7 1.05 (three of its seven
- * vectors a channel touch the first or the last row and blend). The tables are as long as the
- * plane, indexed by the output's position: tables of one period of the column pattern, indexed
- * modulo that period, kept a bounds check per load and the loop from unrolling (1.15–1.2× the
- * time); two vectors an iteration, whose sums are independent, 1.3×.
+ * vectors a channel touch the first or the last row and clear each tap). The tables are as long
+ * as the plane, indexed by the output's position: tables of one period of the column pattern,
+ * indexed modulo that period, kept a bounds check per load and the loop from unrolling
+ * (1.15–1.2× the time); two vectors an iteration, whose sums are independent, 1.3×.
  *
  * <p>Stride 2 stores a row's last vector whole where its extra lanes fall on rows written after
  * it, not masked (one thread, against masked: from 28×28 0.79 of the time, from 56×56 0.85).
@@ -286,16 +286,21 @@ final class VectorDepthwiseConv extends Conv2d {
         final int iw = shape.iw(), wo = c * 9, at = xc + o, above = at - iw, below = at + iw;
         final Epilogue e = epilogue;
         final IntVector up = IntVector.fromArray(I, upKeep, o), down = IntVector.fromArray(I, downKeep, o);
-        FloatVector left = FloatVector.broadcast(S, w[wo]).mul(FloatVector.fromArray(S, x, above - 1).reinterpretAsInts().and(up).reinterpretAsFloats());
-        FloatVector centre = FloatVector.broadcast(S, w[wo + 1]).fma(FloatVector.fromArray(S, x, above).reinterpretAsInts().and(up).reinterpretAsFloats(),
-                FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]));
-        FloatVector right = FloatVector.broadcast(S, w[wo + 2]).mul(FloatVector.fromArray(S, x, above + 1).reinterpretAsInts().and(up).reinterpretAsFloats());
+        final FloatVector aboveLeft = FloatVector.fromArray(S, x, above - 1).reinterpretAsInts().and(up).reinterpretAsFloats(),
+                aboveCentre = FloatVector.fromArray(S, x, above).reinterpretAsInts().and(up).reinterpretAsFloats(),
+                aboveRight = FloatVector.fromArray(S, x, above + 1).reinterpretAsInts().and(up).reinterpretAsFloats(),
+                belowLeft = FloatVector.fromArray(S, x, below - 1).reinterpretAsInts().and(down).reinterpretAsFloats(),
+                belowCentre = FloatVector.fromArray(S, x, below).reinterpretAsInts().and(down).reinterpretAsFloats(),
+                belowRight = FloatVector.fromArray(S, x, below + 1).reinterpretAsInts().and(down).reinterpretAsFloats();
+        FloatVector left = FloatVector.broadcast(S, w[wo]).mul(aboveLeft);
+        FloatVector centre = FloatVector.broadcast(S, w[wo + 1]).fma(aboveCentre, FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]));
+        FloatVector right = FloatVector.broadcast(S, w[wo + 2]).mul(aboveRight);
         left = FloatVector.broadcast(S, w[wo + 3]).fma(FloatVector.fromArray(S, x, at - 1), left);
         centre = FloatVector.broadcast(S, w[wo + 4]).fma(FloatVector.fromArray(S, x, at), centre);
         right = FloatVector.broadcast(S, w[wo + 5]).fma(FloatVector.fromArray(S, x, at + 1), right);
-        left = FloatVector.broadcast(S, w[wo + 6]).fma(FloatVector.fromArray(S, x, below - 1).reinterpretAsInts().and(down).reinterpretAsFloats(), left);
-        centre = FloatVector.broadcast(S, w[wo + 7]).fma(FloatVector.fromArray(S, x, below).reinterpretAsInts().and(down).reinterpretAsFloats(), centre);
-        right = FloatVector.broadcast(S, w[wo + 8]).fma(FloatVector.fromArray(S, x, below + 1).reinterpretAsInts().and(down).reinterpretAsFloats(), right);
+        left = FloatVector.broadcast(S, w[wo + 6]).fma(belowLeft, left);
+        centre = FloatVector.broadcast(S, w[wo + 7]).fma(belowCentre, centre);
+        right = FloatVector.broadcast(S, w[wo + 8]).fma(belowRight, right);
         FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, o)).reinterpretAsFloats())
                 .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, o)).reinterpretAsFloats());
         final FloatVector zero = FloatVector.zero(S);

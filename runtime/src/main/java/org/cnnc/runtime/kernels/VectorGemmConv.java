@@ -289,13 +289,14 @@ final class VectorGemmConv extends Conv2d {
      * contiguous runs, a last panel that takes the half tile ({@link #halfLastPanel}) counting half.
      */
     double columnEfficiency(int threads) {
-        int units = groups * nPanels;
+        final int units = groups * nPanels;
+        final double last = halfLastPanel() ? 0.5 : 1;
         double total = 0, most = 0;
         for (int t = 0; t < threads; t++) {
-            double run = 0;
-            for (int u = (int) ((long) units * t / threads), end = (int) ((long) units * (t + 1) / threads); u < end; u++) {
-                run += u % nPanels == nPanels - 1 && halfLastPanel() ? 0.5 : 1;
-            }
+            int u0 = (int) ((long) units * t / threads), u1 = (int) ((long) units * (t + 1) / threads);
+            // the run's last panels of a group: the u in [u0, u1) with u + 1 a multiple of nPanels
+            int lasts = u1 / nPanels - u0 / nPanels;
+            double run = u1 - u0 - lasts + lasts * last;
             total += run;
             most = Math.max(most, run);
         }
