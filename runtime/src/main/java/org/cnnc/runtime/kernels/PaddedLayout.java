@@ -113,6 +113,8 @@ final class PaddedLayout {
             final int fh = phaseH[f] - s.ph(), fw = phaseW[f] - s.pw(), gw = g < 0 ? 0 : phaseW[g] - s.pw();
             final int jLo = columnsFrom(fw), n = columnsTo(fw) - jLo, iLo = rowsFrom(fh, i0, i1), iHi = rowsTo(fh, i0, i1);
             final int gLo = g < 0 ? 0 : columnsFrom(gw), gn = g < 0 ? 0 : columnsTo(gw) - gLo;
+            // the two phases' first input columns are 0 and 1, one each
+            final boolean evenFirst = fw + jLo * 2 == 0;
             for (int c = c0; c < c1; c++) {
                 final int image = pBase + (c - c0) * channelStride + f * hq * wq, other = image + (g - f) * hq * wq;
                 padRows(p, image, i0, iLo, iHi, i1);
@@ -121,10 +123,9 @@ final class PaddedLayout {
                     int row = xBase + (c * ih + i * sh + fh) * iw, dst = image + i * wq + jLo;
                     padRow(p, image + i * wq, jLo, n);
                     if (g >= 0) {
-                        // the two phases' first input columns are 0 and 1, one each
                         padRow(p, other + i * wq, gLo, gn);
                         int gDst = other + i * wq + gLo;
-                        if (fw + jLo * 2 == 0) {
+                        if (evenFirst) {
                             VectorOps.deinterleave(x, row, p, dst, n, gDst, gn);
                         } else {
                             VectorOps.deinterleave(x, row, p, gDst, gn, dst, n);

@@ -96,17 +96,15 @@ final class VectorDepthwiseConv extends Conv2d {
         // a plane of whole vectors has no last vector overlapping the one before, so it may add a residual
         flat = inPlace && s.sh() == 1 && plane >= VL && (plane % VL == 0 || !epilogue.residual());
         int n = flat ? plane : 0;
+        leftKeep = new int[n];
+        rightKeep = new int[n];
         upKeep = new int[n];
         downKeep = new int[n];
         for (int q = 0; q < n; q++) {
-            upKeep[q] = q >= s.iw() ? -1 : 0;
-            downKeep[q] = q < plane - s.iw() ? -1 : 0;
-        }
-        leftKeep = new int[n];
-        rightKeep = new int[n];
-        for (int q = 0; q < n; q++) {
             leftKeep[q] = q % s.iw() > 0 ? -1 : 0;
             rightKeep[q] = q % s.iw() < s.iw() - 1 ? -1 : 0;
+            upKeep[q] = q >= s.iw() ? -1 : 0;
+            downKeep[q] = q < plane - s.iw() ? -1 : 0;
         }
     }
 
@@ -303,10 +301,17 @@ final class VectorDepthwiseConv extends Conv2d {
         right = FloatVector.broadcast(S, w[wo + 8]).fma(belowRight, right);
         FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, o)).reinterpretAsFloats())
                 .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, o)).reinterpretAsFloats());
-        final FloatVector zero = FloatVector.zero(S);
-        if (e.act() != Activation.NONE) acc = zero.blend(e.act() == Activation.RELU6 ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+        // clamped as in plane3x3's inner vectors
+        final FloatVector zero = FloatVector.zero(S), six = FloatVector.broadcast(S, 6f);
+        if (e.act() != Activation.NONE) {
+            acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
+            if (e.act() == Activation.RELU6) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+        }
         if (e.residual()) acc = acc.add(FloatVector.fromArray(S, res, yc + o));
-        if (e.after() != Activation.NONE) acc = zero.blend(e.after() == Activation.RELU6 ? acc.min(6f) : acc, acc.compare(VectorOperators.GT, 0f));
+        if (e.after() != Activation.NONE) {
+            acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
+            if (e.after() == Activation.RELU6) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+        }
         acc.intoArray(y, yc + o);
     }
 
