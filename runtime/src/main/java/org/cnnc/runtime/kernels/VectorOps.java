@@ -15,6 +15,8 @@ final class VectorOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
     private static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f);
+    /** 0, 1, 2, …: compared with a count, the mask of a run's last lanes (cheaper than {@code S.indexInRange}). */
+    private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
 
     private VectorOps() {}
 
@@ -31,58 +33,94 @@ final class VectorOps {
             clamped(src, s, srcStride, dst, d, dstStride, rows, width, c0, e, res);
             return;
         }
-        final float alpha = e.alpha(), beta = e.afterAlpha();
-        final boolean residual = e.residual();
-        final float[] bias = e.bias();
-        final int full = width - width % VL;
+        // the rarer activations go over the block in two passes, act with the bias and the
+        // residual, then after: written into one loop, each case would be written out four times
+        // (act and after, full vectors and the masked tail)
+        final float[] added = e.residual() ? res : null;
+        pass(f, e.alpha(), src, s, srcStride, e.bias(), c0, added, dst, d, dstStride, rows, width);
+        if (g != Activation.NONE) pass(g, e.afterAlpha(), dst, d, dstStride, null, 0, null, dst, d, dstStride, rows, width);
+    }
+
+    /**
+     * {@code y[d + r·dstStride + i] = a(x[s + r·srcStride + i] + bias[c0 + r]) + res[d + r·dstStride + i]}
+     * over the block (no bias or residual where null). The residual is read before the output is
+     * stored, as it may lie in the output's place.
+     */
+    private static void pass(Activation a, float alpha, float[] x, int s, int srcStride, float[] bias, int c0, float[] res,
+                             float[] y, int d, int dstStride, int rows, int width) {
+        if (a == Activation.SIGMOID || a == Activation.TANH) {
+            curve(a == Activation.TANH, x, s, srcStride, bias, c0, res, y, d, dstStride, rows, width);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
+            final int from = s + r * srcStride, at = d + r * dstStride;
             final float b = bias == null ? 0f : bias[c0 + r];
-            final int sr = s + r * srcStride, dr = d + r * dstStride;
-            // the activations are written out here twice (full vectors, then the masked tail)
-            // rather than called: a vector passed to a call that is not inlined is boxed
-            for (int i = 0; i < full; i += VL) {
-                FloatVector v = FloatVector.fromArray(S, src, sr + i).add(b);
-                v = switch (f) {
+            for (int i = 0; i < width; i += VL) {
+                VectorMask<Float> lanes = S.indexInRange(i, width);
+                FloatVector v = FloatVector.fromArray(S, x, from + i, lanes).add(b);
+                v = switch (a) {
                     case NONE -> v;
                     case RELU -> ZERO.blend(v, v.compare(VectorOperators.GT, 0f));
                     case RELU6 -> ZERO.blend(v.min(6f), v.compare(VectorOperators.GT, 0f));
                     case LEAKY_RELU -> v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
-                    case SIGMOID -> ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                    case TANH -> v.lanewise(VectorOperators.TANH);
+                    case SIGMOID, TANH -> throw new AssertionError(a);
                 };
-                if (residual) v = v.add(FloatVector.fromArray(S, res, dr + i));
-                v = switch (g) {
-                    case NONE -> v;
-                    case RELU -> ZERO.blend(v, v.compare(VectorOperators.GT, 0f));
-                    case RELU6 -> ZERO.blend(v.min(6f), v.compare(VectorOperators.GT, 0f));
-                    case LEAKY_RELU -> v.mul(beta).blend(v, v.compare(VectorOperators.GT, 0f));
-                    case SIGMOID -> ONE.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                    case TANH -> v.lanewise(VectorOperators.TANH);
-                };
-                v.intoArray(dst, dr + i);
+                if (res != null) v = v.add(FloatVector.fromArray(S, res, at + i, lanes));
+                v.intoArray(y, at + i, lanes);
             }
-            if (full < width) {
-                VectorMask<Float> m = S.indexInRange(full, width);
-                FloatVector u = FloatVector.fromArray(S, src, sr + full, m).add(b);
-                u = switch (f) {
-                    case NONE -> u;
-                    case RELU -> ZERO.blend(u, u.compare(VectorOperators.GT, 0f));
-                    case RELU6 -> ZERO.blend(u.min(6f), u.compare(VectorOperators.GT, 0f));
-                    case LEAKY_RELU -> u.mul(alpha).blend(u, u.compare(VectorOperators.GT, 0f));
-                    case SIGMOID -> ONE.div(u.neg().lanewise(VectorOperators.EXP).add(1f));
-                    case TANH -> u.lanewise(VectorOperators.TANH);
-                };
-                if (residual) u = u.add(FloatVector.fromArray(S, res, dr + full, m));
-                u = switch (g) {
-                    case NONE -> u;
-                    case RELU -> ZERO.blend(u, u.compare(VectorOperators.GT, 0f));
-                    case RELU6 -> ZERO.blend(u.min(6f), u.compare(VectorOperators.GT, 0f));
-                    case LEAKY_RELU -> u.mul(beta).blend(u, u.compare(VectorOperators.GT, 0f));
-                    case SIGMOID -> ONE.div(u.neg().lanewise(VectorOperators.EXP).add(1f));
-                    case TANH -> u.lanewise(VectorOperators.TANH);
-                };
-                u.intoArray(dst, dr + full, m);
+        }
+    }
+
+    /**
+     * {@link #pass} for the sigmoid 1 / (1 + e^−x) and tanh(x) = sign(x)·(e^u − 1) / (e^u + 1),
+     * u = 2|x|. The exponential is split as e^z = 2^k·(1 + q(r)), z = k·ln 2 + r, |r| ≤ ln 2 / 2:
+     * k = round(z·log₂e) by adding and subtracting 1.5·2²³, after which the sum's low bits hold k
+     * and make 2^k shifted into the exponent's place; r = z − k·ln 2 in two fused steps, ln 2 as
+     * the float nearest it plus the float nearest what that leaves out; q(r) = e^r − 1 the Taylor
+     * series to r⁷ (the first term left out is under 6·10⁻⁹ there) in Estrin's order, whose chain
+     * of dependent operations is half Horner's. e^u − 1 = 2^k·q + (2^k − 1) keeps tanh's relative
+     * accuracy near 0. z is clamped to [−87, 88], where 2^k stays a normal float. NaN stays NaN.
+     *
+     * <p>A row's last vector is loaded whole where the arrays go on past it (its extra lanes are
+     * computed and dropped) and stored under a mask; at an array's end the last values are done
+     * one by one.
+     */
+    private static void curve(boolean tanh, float[] x, int s, int srcStride, float[] bias, int c0, float[] res,
+                              float[] y, int d, int dstStride, int rows, int width) {
+        // the constants as locals, which C2 keeps in registers (static vectors it loads every time)
+        final FloatVector lo = FloatVector.broadcast(S, -87f), hi = FloatVector.broadcast(S, 88f),
+                log2e = FloatVector.broadcast(S, 1.44269504f), round = FloatVector.broadcast(S, 12582912f),
+                ln2Hi = FloatVector.broadcast(S, -0.6931472f), ln2Lo = FloatVector.broadcast(S, 1.9046542e-9f),
+                c2 = FloatVector.broadcast(S, 1f / 2), c3 = FloatVector.broadcast(S, 1f / 6), c4 = FloatVector.broadcast(S, 1f / 24),
+                c5 = FloatVector.broadcast(S, 1f / 120), c6 = FloatVector.broadcast(S, 1f / 720), c7 = FloatVector.broadcast(S, 1f / 5040),
+                one = FloatVector.broadcast(S, 1f);
+        final Activation a = tanh ? Activation.TANH : Activation.SIGMOID;
+        for (int row = 0; row < rows; row++) {
+            final int from = s + row * srcStride, at = d + row * dstStride;
+            final float b = bias == null ? 0f : bias[c0 + row];
+            int i = 0;
+            for (; i < width && from + i + VL <= x.length && (res == null || at + i + VL <= res.length); i += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, from + i).add(b);
+                FloatVector z = tanh ? v.abs().mul(2f) : v.neg();
+                z = z.blend(lo, z.compare(VectorOperators.LT, lo)).blend(hi, z.compare(VectorOperators.GT, hi));
+                FloatVector t = z.fma(log2e, round), k = t.sub(round);
+                FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, z));
+                FloatVector r2 = r.mul(r);
+                FloatVector q = r.fma(c7, c6).fma(r2, r.fma(c5, c4)).fma(r2, r.fma(c3, c2)).fma(r2, r);
+                FloatVector scale = t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector u;
+                if (tanh) {
+                    FloatVector em1 = q.fma(scale, scale.sub(one));
+                    u = em1.div(em1.add(2f));
+                    u = u.blend(u.neg(), v.compare(VectorOperators.LT, 0f));
+                } else {
+                    u = one.div(q.fma(scale, scale).add(one));
+                }
+                if (res != null) u = u.add(FloatVector.fromArray(S, res, at + i));
+                if (i + VL <= width) u.intoArray(y, at + i);
+                else u.intoArray(y, at + i, IOTA.compare(VectorOperators.LT, width - i));
             }
+            for (; i < width; i++) y[at + i] = a.apply(x[from + i] + b, 0f) + (res == null ? 0f : res[at + i]);
         }
     }
 

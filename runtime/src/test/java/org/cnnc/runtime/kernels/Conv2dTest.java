@@ -172,9 +172,15 @@ class Conv2dTest {
     @MethodSource("inPlaceCases")
     void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl) {
         Random r = new Random(7);
+        // the clamping activations, then a curve before the residual (the rarer epilogues' passes)
+        for (Activation[] acts : new Activation[][] {{Activation.RELU, Activation.RELU6}, {Activation.SIGMOID, Activation.TANH}}) {
+            takesTheOutputItselfAsTheResidual(g, impl, new Epilogue(random(r, g.oc(), 1f), acts[0], 0f, true, acts[1], 0f), r);
+        }
+    }
+
+    private static void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl, Epilogue e, Random r) {
         int k = g.k();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
-        Epilogue e = new Epilogue(random(r, g.oc(), 1f), Activation.RELU, 0f, true, Activation.RELU6, 0f);
         Conv2d c = g.conv(w, e, impl);
         int batch = 2;
         float[] x = random(r, batch * c.inputSize(), 1f), y = random(r, batch * c.outputSize(), 1f);
@@ -187,7 +193,7 @@ class Conv2dTest {
             Threads.splitEverything = false;
         }
         double err = Reference.relativeError(y, ref);
-        assertTrue(err <= TOLERANCE, () -> impl + " " + g + ": relative error " + err);
+        assertTrue(err <= TOLERANCE, () -> impl + " " + g + " " + e + ": relative error " + err);
     }
 
     @Test
