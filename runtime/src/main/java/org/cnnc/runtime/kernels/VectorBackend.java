@@ -8,9 +8,11 @@ final class VectorBackend implements Backend {
 
     @Override
     public Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue) {
-        if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, epilogue);
-        if (Conv2d.usesWinograd(shape)) return new VectorWinogradConv(shape, weights, epilogue);
-        return new VectorGemmConv(shape, weights, epilogue);
+        return CurveAfterConv.of(epilogue, e -> {
+            if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, e);
+            if (Conv2d.usesWinograd(shape)) return new VectorWinogradConv(shape, weights, e);
+            return new VectorGemmConv(shape, weights, e);
+        });
     }
 
     @Override

@@ -172,8 +172,10 @@ class Conv2dTest {
     @MethodSource("inPlaceCases")
     void takesTheOutputItselfAsTheResidual(Geometry g, VectorSupport.Impl impl) {
         Random r = new Random(7);
-        // the clamping activations, then a curve before the residual (the rarer epilogues' passes)
-        for (Activation[] acts : new Activation[][] {{Activation.RELU, Activation.RELU6}, {Activation.SIGMOID, Activation.TANH}}) {
+        // the clamping activations; a curve before the residual (in the kernel's passes); a curve
+        // after it (over the whole output, once stored)
+        for (Activation[] acts : new Activation[][] {{Activation.RELU, Activation.RELU6}, {Activation.SIGMOID, Activation.TANH},
+                {Activation.RELU, Activation.SIGMOID}}) {
             takesTheOutputItselfAsTheResidual(g, impl, new Epilogue(random(r, g.oc(), 1f), acts[0], 0f, true, acts[1], 0f), r);
         }
     }
