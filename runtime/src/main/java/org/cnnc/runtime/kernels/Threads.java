@@ -3,15 +3,20 @@ package org.cnnc.runtime.kernels;
 import org.cnnc.runtime.Parallel;
 
 /**
- * How many threads a call is worth. Handing work to the pool and waiting for it costs a few
- * microseconds (5–15 µs measured here on a busy 2-core machine), so a call whose work is below
- * about twice that runs on the calling thread alone.
+ * How many threads a call is worth. With the workers spinning between kernels (as they do
+ * through an inference), handing a range to the other core and waiting for it costs about
+ * 0.2 µs (an empty task, 2 threads, AMD EPYC Zen 3), so a call is split once its work is a
+ * microsecond or two; a worker parked after a pause costs tens of microseconds once, on the
+ * inference's first split. On that machine LeNet-5, all of whose layers ran on the calling
+ * thread under thresholds of 2²⁰ and 2¹⁸, took 0.82–0.92 of the time with 2¹⁷ and 2¹⁵, and
+ * these took 0.81–0.91 of that (`CompareJars`, both orders); 2¹⁵ and 2¹³ or 2¹⁴ and 2¹² were no
+ * faster. The CIFAR ResNet, whose stem now splits: 0.94–0.99.
  */
 final class Threads {
-    /** Multiply-accumulates worth splitting, for the vector GEMM (~70 G/s on one core: ~15 µs). */
-    static final long GEMM = 1L << 20;
+    /** Multiply-accumulates worth splitting, for the vector GEMM (~70 G/s on one core: ~1 µs). */
+    static final long GEMM = 1L << 16;
     /** For kernels bound by memory or loads rather than FMAs (depthwise, linear): ~10–20 G/s. */
-    static final long STREAM = 1L << 18;
+    static final long STREAM = 1L << 14;
     /** For the plain loops (~3 G/s): the threshold of the loops models emit, too. */
     static final long SCALAR = Parallel.SERIAL_WORK;
 
