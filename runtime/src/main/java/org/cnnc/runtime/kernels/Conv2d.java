@@ -14,7 +14,8 @@ import org.cnnc.runtime.Parallel;
  * packed-weight matrix product per group ({@code VectorGemmConv}), reading a 1×1 stride-1
  * convolution's input as it is and any other from a padded copy made once per call. Without
  * it, {@code ScalarConv2d} runs plain loops.
- * The epilogue is applied as each output is stored.
+ * The epilogue is applied as each output is stored, but for a sigmoid or tanh that can wait for
+ * the whole output ({@code CurveAfterConv}).
  */
 public abstract class Conv2d {
     final ConvShape shape;
