@@ -44,7 +44,9 @@ final class VectorOps {
     /**
      * {@code y[d + r·dstStride + i] = a(x[s + r·srcStride + i] + bias[c0 + r]) + res[d + r·dstStride + i]}
      * over the block (no bias or residual where null). The residual is read before the output is
-     * stored, as it may lie in the output's place.
+     * stored, as it may lie in the output's place. A row's last vector is loaded whole where the
+     * arrays go on past it (its extra lanes are computed and dropped) and stored under a mask; at
+     * an array's end the last values are done one by one.
      */
     private static void pass(Activation a, float alpha, float[] x, int s, int srcStride, float[] bias, int c0, float[] res,
                              float[] y, int d, int dstStride, int rows, int width) {
@@ -55,9 +57,9 @@ final class VectorOps {
         for (int r = 0; r < rows; r++) {
             final int from = s + r * srcStride, at = d + r * dstStride;
             final float b = bias == null ? 0f : bias[c0 + r];
-            for (int i = 0; i < width; i += VL) {
-                VectorMask<Float> lanes = S.indexInRange(i, width);
-                FloatVector v = FloatVector.fromArray(S, x, from + i, lanes).add(b);
+            int i = 0;
+            for (; i < width && from + i + VL <= x.length && (res == null || at + i + VL <= res.length); i += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, from + i).add(b);
                 v = switch (a) {
                     case NONE -> v;
                     case RELU -> ZERO.blend(v, v.compare(VectorOperators.GT, 0f));
@@ -65,9 +67,11 @@ final class VectorOps {
                     case LEAKY_RELU -> v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
                     case SIGMOID, TANH -> throw new AssertionError(a);
                 };
-                if (res != null) v = v.add(FloatVector.fromArray(S, res, at + i, lanes));
-                v.intoArray(y, at + i, lanes);
+                if (res != null) v = v.add(FloatVector.fromArray(S, res, at + i));
+                if (i + VL <= width) v.intoArray(y, at + i);
+                else v.intoArray(y, at + i, IOTA.compare(VectorOperators.LT, width - i));
             }
+            for (; i < width; i++) y[at + i] = a.apply(x[from + i] + b, alpha) + (res == null ? 0f : res[at + i]);
         }
     }
 
@@ -80,10 +84,6 @@ final class VectorOps {
      * series to r⁷ (the first term left out is under 6·10⁻⁹ there) in Estrin's order, whose chain
      * of dependent operations is half Horner's. e^u − 1 = 2^k·q + (2^k − 1) keeps tanh's relative
      * accuracy near 0. z is clamped to [−87, 88], where 2^k stays a normal float. NaN stays NaN.
-     *
-     * <p>A row's last vector is loaded whole where the arrays go on past it (its extra lanes are
-     * computed and dropped) and stored under a mask; at an array's end the last values are done
-     * one by one.
      */
     private static void curve(boolean tanh, float[] x, int s, int srcStride, float[] bias, int c0, float[] res,
                               float[] y, int d, int dstStride, int rows, int width) {
