@@ -48,9 +48,14 @@ public final class Parallel implements AutoCloseable {
     /** How long an idle worker spins before it parks. */
     static final long SPIN_NANOS = 200_000;
 
+    /** Small calls run alone while workers are parked before one of them wakes them. */
+    static final int WAKE_AFTER = 64;
+
     private final int threads;
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
+    /** Small calls run alone since the workers were last woken (racy between callers: a count, not a lock). */
+    private int skippedWhileParked;
     private volatile boolean closed;
 
     public Parallel(int threads) {
@@ -131,6 +136,36 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a worker has parked, for a call with little work, which then runs on the calling
+     * thread alone: waking a worker costs the caller tens of microseconds, more than such a call
+     * gains from it. Every {@link #WAKE_AFTER} such calls the parked workers are woken all the
+     * same, so that a burst of calls brings them back, while calls a millisecond apart seldom
+     * pay for a wake.
+     */
+    public boolean parkedForSmallWork() {
+        boolean any = anyParked();
+        if (any && ++skippedWhileParked >= WAKE_AFTER) {
+            skippedWhileParked = 0;
+            for (Worker w : workers) LockSupport.unpark(w.thread);
+        }
+        return any;
+    }
+
+    boolean anyParked() {
+        for (Worker w : workers) {
+            if (w.parked) return true;
+        }
+        return false;
+    }
+
+    /** How many times the workers have come back from parking. */
+    int wakes() {
+        int n = 0;
+        for (Worker w : workers) n += w.wakes;
+        return n;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -146,6 +181,7 @@ public final class Parallel implements AutoCloseable {
         private Throwable failure;
         private volatile int posted, done;
         private volatile boolean parked;
+        private volatile int wakes;
 
         /** Hands this worker a range; the fields are published by the volatile write of {@code posted}. */
         void start(Task task, float[] a, float[] b, float[] c, float[] d, int i, int j, int from, int to) {
@@ -201,6 +237,7 @@ public final class Parallel implements AutoCloseable {
                     // a range posted before this flag was seen is caught here; one posted after
                     // it unparks this thread
                     if (posted == seen && !closed) LockSupport.park(this);
+                    wakes = wakes + 1;
                     parked = false;
                     idleSince = System.nanoTime();
                 }

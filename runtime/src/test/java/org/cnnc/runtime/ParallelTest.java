@@ -79,6 +79,26 @@ class ParallelTest {
     }
 
     @Test
+    void smallWorkLeavesParkedWorkersAloneUntilEnoughOfItHasRun() throws InterruptedException {
+        try (Parallel p = new Parallel(2)) {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!p.anyParked()) {
+                assertTrue(System.nanoTime() < deadline, "the idle worker never parked");
+                Thread.sleep(1);
+            }
+            int wakes = p.wakes();
+            for (int i = 0; i < Parallel.WAKE_AFTER - 1; i++) assertTrue(p.parkedForSmallWork(), "call " + i);
+            Thread.sleep(20);
+            assertEquals(wakes, p.wakes(), "a small call woke the worker before its turn");
+            assertTrue(p.parkedForSmallWork());
+            while (p.wakes() == wakes) {
+                assertTrue(System.nanoTime() < deadline, "the worker was not woken");
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    @Test
     void concurrentCallersEachCompleteTheirWholeRange() throws InterruptedException {
         try (Parallel p = new Parallel(2)) {
             int callers = 4, rounds = 300;

@@ -17,6 +17,14 @@ final class Threads {
     static final long GEMM = 1L << 16;
     /** For kernels bound by memory or loads rather than FMAs (depthwise, linear): ~10–20 G/s. */
     static final long STREAM = 1L << 14;
+    /**
+     * Calls under this many times their threshold run alone while the workers are parked (after
+     * a pause of 0.2 ms; see {@link Parallel#parkedForSmallWork}). LeNet-5 called once a
+     * millisecond took 0.065–0.10 ms a call when each call's first split woke a worker and
+     * waited for it, 0.047 this way (0.041 when none of its layers split); once every 0.3 ms 0.062
+     * against 0.039; back to back 0.024 either way.
+     */
+    static final long WAKE = 16;
     /** For the plain loops (~3 G/s): the threshold of the loops models emit, too. */
     static final long SCALAR = Parallel.SERIAL_WORK;
 
@@ -26,7 +34,10 @@ final class Threads {
     private Threads() {}
 
     static int workers(Parallel parallel, long macs, long worthSplitting) {
-        return macs < worthSplitting && !splitEverything ? 1 : parallel.threads();
+        if (splitEverything) return parallel.threads();
+        if (macs < worthSplitting) return 1;
+        if (macs < WAKE * worthSplitting && parallel.parkedForSmallWork()) return 1;
+        return parallel.threads();
     }
 
     /** {@link Parallel#forRange}, or the task on the calling thread when the work is too small to split. */
