@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
  * each), so the hand-off must be cheap: each worker waits for its next range by spinning on a
  * volatile sequence number, and parks only after it has been idle for {@link #SPIN_NANOS}.
  * Waking a parked thread costs tens of microseconds on a virtual machine (an inter-processor
- * interrupt through the hypervisor), which a network of fifty kernels would pay fifty times.
+ * interrupt through the hypervisor), which a network of fifty kernels would pay fifty times,
+ * and which a kernel of a few microseconds should not wait for ({@link #parkedForSmallWork}).
  *
  * <p>One loop runs at a time: a call made while another thread's loop holds the workers (two
  * threads sharing one model) runs its whole range on its own thread, as does a loop started
