@@ -1,5 +1,6 @@
 package org.cnnc.runtime.kernels;
 
+import java.util.function.Function;
 import org.cnnc.runtime.Parallel;
 
 /**
@@ -30,7 +31,7 @@ final class CurveAfterConv extends Conv2d {
      * {@code kernel} made with the part of {@code e} stored with each tile, then the curve over
      * the output; or {@code kernel} made with {@code e} itself where nothing can or need wait.
      */
-    static Conv2d of(Epilogue e, java.util.function.Function<Epilogue, Conv2d> kernel) {
+    static Conv2d of(Epilogue e, Function<Epilogue, Conv2d> kernel) {
         if (curve(e.act()) && !e.residual()) {
             return new CurveAfterConv(kernel.apply(Epilogue.of(e.bias(), Activation.NONE)), e,
                     new Epilogue(null, e.act(), e.alpha(), false, e.after(), e.afterAlpha()));
@@ -56,9 +57,10 @@ final class CurveAfterConv extends Conv2d {
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         kernel.run(x, y, residual, batch, scratch, parallel);
         int values = batch * outputSize();
-        // a curve costs about as much per value as 8 of the memory-bound kernels' multiply-adds
+        // a curve costs about as much per value as 8 of the memory-bound kernels' multiply-adds;
+        // the pass runs as that many equal chunks
         int threads = Threads.workers(parallel, 8L * values, Threads.STREAM);
-        Threads.forRange(parallel, threads, 8L * values, Threads.STREAM, task, y, null, null, null, values, threads);
+        parallel.forRange(threads, task, y, null, null, null, values, threads);
     }
 
     /** Chunks [t0, t1) of the output's {@code values} floats in {@code threads} equal parts. */

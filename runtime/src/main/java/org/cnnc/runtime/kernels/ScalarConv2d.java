@@ -35,7 +35,7 @@ final class ScalarConv2d extends Conv2d {
         checkCall(x, y, residual, batch, scratch, parallel);
         final long macs = shape.macs() * batch;
         final int threads = Threads.workers(parallel, macs, Threads.SCALAR);
-        Threads.forRange(parallel, threads, macs, Threads.SCALAR, task, x, y, residual, scratch, batch, threads);
+        parallel.forRange(threads, task, x, y, residual, scratch, batch, threads);
     }
 
     /** Threads [t0, t1) of {@code threads}, each with its share of the batch's output channels. */

@@ -126,7 +126,7 @@ final class VectorDepthwiseConv extends Conv2d {
         // the work of a strided kernel follows the input it reads more than its MACs
         final long work = (long) inputSize() * taps * batch;
         final int threads = Threads.workers(parallel, work, Threads.STREAM);
-        Threads.forRange(parallel, threads, work, Threads.STREAM, task, x, y, residual, scratch, batch, threads);
+        parallel.forRange(threads, task, x, y, residual, scratch, batch, threads);
     }
 
     /** Threads [t0, t1) of {@code threads}, each with its share of the batch's channels. */

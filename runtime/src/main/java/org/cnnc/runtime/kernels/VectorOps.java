@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    private static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector ZERO = FloatVector.zero(S);
     /** 0, 1, 2, …: compared with a count, the mask of a run's last lanes (cheaper than {@code S.indexInRange}). */
     private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
 

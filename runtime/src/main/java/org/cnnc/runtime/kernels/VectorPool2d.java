@@ -54,7 +54,7 @@ final class VectorPool2d extends Pool2d {
         checkCall(x, y, batch, scratch, parallel);
         long work = work(batch);
         int threads = Threads.workers(parallel, work, Threads.STREAM);
-        Threads.forRange(parallel, threads, work, Threads.STREAM, task, x, y, null, scratch, batch, threads);
+        parallel.forRange(threads, task, x, y, null, scratch, batch, threads);
     }
 
     /** Threads [t0, t1) of {@code threads}, each with its share of the batch's channels. */
