@@ -25,6 +25,12 @@ import org.cnnc.runtime.Parallel;
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
+    /**
+     * The input and output sides of a column panel (see {@link #splitsColumns}): from a profile of
+     * 16 → 16 channels at 32×32 on one thread (AMD EPYC, AVX2), where the register tile took 46 %
+     * of the time, filling P and transforming V 25 %, transforming M and storing 24 %.
+     */
+    static final int INPUT_SIDE = 8, OUTPUT_SIDE = 8;
     /** Interleaves two vectors of a row's even and odd outputs: the low and the high half. */
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i / 2 : VL + i / 2),
             ZIP_HI = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? VL / 2 + i / 2 : VL + VL / 2 + i / 2);
@@ -124,11 +130,11 @@ final class VectorWinogradConv extends Conv2d {
 
     /**
      * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's column panels,
-     * or (when that keeps fewer threads busy, as on small images) of its row panels against every
-     * column, each thread then transforming the whole input.
+     * or (where {@link #splitsColumns} finds that slower, as on small images) of its row panels
+     * against every column, each thread then transforming the whole input.
      */
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
-        final boolean splitN = VectorGemmConv.efficiency(nPanels, threads) >= VectorGemmConv.efficiency(mPanels, threads);
+        final boolean splitN = splitsColumns(threads);
         for (int t = t0; t < t1; t++) {
             int base = Threads.region(scratch, threads, t);
             if (splitN) {
@@ -137,6 +143,23 @@ final class VectorWinogradConv extends Conv2d {
                 work(0, nPanels, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
             }
         }
+    }
+
+    /**
+     * Whether threads share one sample out by column panels (else by row panels): whichever gives
+     * the busiest thread less work. A thread of a row split fills and transforms the input of
+     * every column panel, which a column split shares out: counted in products of one channel
+     * pair over one panel for all 16 ξ, the input side of a panel costs about {@link #INPUT_SIDE}
+     * per input channel, and the output side (transform and store) about {@link #OUTPUT_SIDE}
+     * per output row. Counting panels alone, 16 → 16 channels at 32×32 (17 column panels, 4 row
+     * panels) went by rows, each of two threads then filling and transforming all of the input:
+     * 48 µs a thread against 75 for the whole call on one.
+     */
+    boolean splitsColumns(int threads) {
+        final long input = (long) INPUT_SIDE * ic, row = ic + OUTPUT_SIDE;
+        long byColumns = (long) Math.ceilDiv(nPanels, threads) * (input + rows * row);
+        long byRows = nPanels * (input + (long) Math.ceilDiv(mPanels, threads) * mr * row);
+        return byColumns <= byRows;
     }
 
     /**
