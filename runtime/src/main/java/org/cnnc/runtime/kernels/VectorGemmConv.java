@@ -116,6 +116,11 @@ final class VectorGemmConv extends Conv2d {
     static final int GROUP_ONE_BLOCK = 32;
     /** Floats of sums per thread (256 KB: in L2) that bound the group for layers with many output channels. */
     static final int SUMS_BUDGET = 1 << 16;
+    /**
+     * The input side of a column panel in rows of its products (see {@link #splitsColumns}):
+     * packing B, and padding the input where it is not read as it lies.
+     */
+    static final int PACK_SIDE = 2, PAD_SIDE = 6;
 
     private final boolean direct;
     /**
@@ -279,28 +284,39 @@ final class VectorGemmConv extends Conv2d {
         }
     }
 
-    /** Whether threads share out column panels (else row panels): whichever keeps more of them busy. */
+    /**
+     * Whether threads share out column panels (else row panels): whichever gives the busiest
+     * thread less work. Each thread of a row split packs B (and pads the input) for every column
+     * panel, which a column split shares out: that input side of a panel costs about as much as
+     * {@link #PACK_SIDE} rows of its products, {@link #PAD_SIDE} more where the input is padded.
+     * Counting panels alone, the CIFAR ResNet's 32 → 64 stride-2 conv at 16×16 (five column
+     * panels, thirteen row panels) went by rows; by columns it takes 0.87–0.95 of that time on
+     * two threads.
+     */
     boolean splitsColumns(int threads) {
-        return columnEfficiency(threads) >= efficiency(mPanels, threads);
+        final int input = direct ? PACK_SIDE : PACK_SIDE + PAD_SIDE;
+        final int rows = mPanels * mr, busiestRows = Math.ceilDiv(mPanels, threads) * mr;
+        return busiestColumnRun(threads) * (input + rows) <= groups * (nPanels - 1 + lastPanelWeight()) * (input + busiestRows);
     }
 
     /**
-     * The share of {@code threads} busy when the (group, column panel) units are dealt out in
-     * contiguous runs, a last panel that takes the half tile ({@link #halfLastPanel}) counting half.
+     * The longest of the runs of (group, column panel) units dealt out to {@code threads}, a last
+     * panel that takes the half tile ({@link #halfLastPanel}) counting half.
      */
-    double columnEfficiency(int threads) {
+    double busiestColumnRun(int threads) {
         final int units = groups * nPanels;
-        final double last = halfLastPanel() ? 0.5 : 1;
-        double total = 0, most = 0;
+        double most = 0;
         for (int t = 0; t < threads; t++) {
             int u0 = (int) ((long) units * t / threads), u1 = (int) ((long) units * (t + 1) / threads);
             // the run's last panels of a group: the u in [u0, u1) with u + 1 a multiple of nPanels
             int lasts = u1 / nPanels - u0 / nPanels;
-            double run = u1 - u0 - lasts + lasts * last;
-            total += run;
-            most = Math.max(most, run);
+            most = Math.max(most, u1 - u0 - lasts + lasts * lastPanelWeight());
         }
-        return total / (threads * most);
+        return most;
+    }
+
+    private double lastPanelWeight() {
+        return halfLastPanel() ? 0.5 : 1;
     }
 
     /** Whether each group's last column panel is at most a vector wide, so that {@link #tile10Half} computes it. */
@@ -308,15 +324,10 @@ final class VectorGemmConv extends Conv2d {
         return mr == 5 && nExt - (nPanels - 1) * NR <= VL;
     }
 
-    /** The share of {@code threads} busy when {@code n} equal items are dealt out in contiguous runs. */
-    static double efficiency(int n, int threads) {
-        return (double) n / (threads * ((n + threads - 1) / threads));
-    }
-
     /**
      * Share {@code share} of {@code shares} of one sample, on a thread's part of the scratch at
      * {@code scratch[pBase]} (its padded input there): a contiguous run of (group, column panel) units
-     * against all row panels, or (when that balances worse) a run of row panels against all
+     * against all row panels, or (where {@link #splitsColumns} finds that slower) a run of row panels against all
      * columns. Each thread pads the rows of the input its panels read into its own P (all of them
      * for a run of row panels), so one hand-off serves the whole sample.
      */

@@ -62,10 +62,11 @@ class Conv2dTest {
                 new Geometry("5x5 valid, LeNet's second", 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("3x2 d(2,3) valid", 5, 11, 12, 7, 3, 2, 1, 1, 0, 0, 2, 3, 1),
                 new Geometry("grouped 3x3 valid g2", 6, 8, 7, 4, 3, 3, 1, 1, 0, 0, 1, 1, 2),
-                // even outputs: Winograd, tiles in several panels and rows, K in several blocks
+                // 3×3 stride 1, two of them (even 12×18, odd height 9×6) large enough for Winograd:
+                // tiles in several panels and rows, K in several blocks
                 new Geometry("3x3 p1 even 12x18", 20, 12, 18, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid even", 16, 10, 8, 17, 3, 3, 1, 1, 0, 0, 1, 1, 1),
-                new Geometry("3x3 p1 OC40 4x4, Winograd by row panels", 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 OC40 4x4", 24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 IC past a block 6x4", VectorGemmConv.KC + 2, 6, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 odd 7x7", 32, 7, 7, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 odd height 9x6", 16, 9, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -161,9 +162,12 @@ class Conv2dTest {
         for (Epilogue e : all) check(g, impl, e, 1, two, true, r);
     }
 
-    /** The epilogue cases and Winograd's geometries: the memory plan hands a residual conv its residual as its output. */
+    /**
+     * The epilogue cases and some 3×3 geometries, two of them Winograd's (even 12×18, odd height
+     * 9×6): the memory plan hands a residual conv its residual as its output.
+     */
     static Stream<Arguments> inPlaceCases() {
-        List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4, Winograd by row panels");
+        List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd height 9x6", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4");
         return Stream.concat(epilogueCases(), geometries().stream().filter(g -> winograd.contains(g.name()))
                 .map(g -> Arguments.of(g, VectorSupport.Impl.VECTOR)));
     }
@@ -286,6 +290,42 @@ class Conv2dTest {
     }
 
     @Test
+    void splitsColumnsWhereEachThreadOfARowSplitWouldRepeatTheInputSide() {
+        // the CIFAR ResNet's 32 → 64 stride-2 conv at 16×16: five column panels, the last half, and
+        // thirteen row panels; by rows each thread would pad the input and pack B for all five
+        Conv2d strided = Conv2d.create(32, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[64 * 32 * 9], Epilogue.NONE,
+                VectorSupport.Impl.VECTOR);
+        assertTrue(((VectorGemmConv) strided).splitsColumns(2), strided.strategy());
+        // Winograd, 16 → 16 at 32×32: 17 column panels and 4 row panels
+        Conv2d winograd = Conv2d.create(16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE,
+                VectorSupport.Impl.VECTOR);
+        assertTrue(((VectorWinogradConv) winograd).splitsColumns(2), winograd.strategy());
+    }
+
+    @Test
+    void winogradSplitsRowPanelsWhereThereIsOneColumnPanel() {
+        // one column panel of tiles and eight row panels (the factory would take the GEMM kernel
+        // for so small a map: made directly)
+        ConvShape s = new ConvShape(24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        Random r = new Random(23);
+        float[] w = random(r, 40 * 24 * 9, (float) (1 / Math.sqrt(24 * 9)));
+        Epilogue e = Epilogue.of(random(r, 40, 0.5f), Activation.RELU);
+        VectorWinogradConv c = new VectorWinogradConv(s, w, e);
+        assertFalse(c.splitsColumns(2), c.strategy());
+        // one sample, which the two threads share
+        float[] x = random(r, c.inputSize(), 1f), y = new float[c.outputSize()];
+        Threads.splitEverything = true;
+        try {
+            c.run(x, y, null, 1, new float[(int) c.scratchFloats(2)], two);
+        } finally {
+            Threads.splitEverything = false;
+        }
+        double[] ref = Reference.conv(24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, x, w, e, null, 1);
+        double err = Reference.relativeError(y, ref);
+        assertTrue(err <= TOLERANCE, () -> "relative error " + err);
+    }
+
+    @Test
     void splitsRowPanelsAcrossThreadsOnlyWhenColumnPanelsBalanceWorse() {
         for (Geometry g : geometries()) {
             if (!g.name().contains("rows split") && !g.name().contains("many panels") && !g.name().contains("wide")
@@ -333,7 +373,7 @@ class Conv2dTest {
     void sharesOneScratchSizedForTheKernelNeedingMost() {
         // as in a model: every kernel is given the one scratch, sized for the largest need, and
         // each thread works in its own part of it wherever that part starts
-        List<String> names = List.of("3x3 p1 wide", "3x3 p1 even 12x18", "3x3 p1 OC40 4x4, Winograd by row panels",
+        List<String> names = List.of("3x3 p1 wide", "3x3 p1 even 12x18", "3x3 p1 OC40 4x4",
                 "depthwise k3 s2 odd", "1x1 K in two blocks", "1x1 s2");
         List<Geometry> some = geometries().stream().filter(g -> names.contains(g.name())).toList();
         assertEquals(names.size(), some.size());
