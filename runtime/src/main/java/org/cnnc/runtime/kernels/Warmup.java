@@ -46,10 +46,11 @@ final class Warmup {
     static int rounds(int calls, BooleanSupplier going) {
         try (Parallel one = new Parallel(1)) {
             Conv2d[] convs = convs();
-            // a 3×3 stride-2 max pool and a 2×2 average pool
+            // a 3×3 stride-2 max pool, a 2×2 average pool and a global one
             Pool2d[] pools = {
                 Pool2d.create(16, 16, 16, 3, 3, 2, 2, 1, 1, true, VectorSupport.Impl.VECTOR),
                 Pool2d.create(16, 16, 16, 2, 2, 2, 2, 0, 0, false, VectorSupport.Impl.VECTOR),
+                Pool2d.create(16, 16, 16, 16, 16, 16, 16, 0, 0, false, VectorSupport.Impl.VECTOR),
             };
             // 13 outputs: blocks of 4 and one left over; a batch of 2 takes the paired path
             Linear fc = Linear.create(64, 13, random(13 * 64, 3), epilogue(13, false));

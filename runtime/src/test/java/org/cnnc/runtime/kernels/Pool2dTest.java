@@ -33,6 +33,8 @@ class Pool2dTest {
             new Geometry("3x3 s3", 2, 11, 10, 3, 3, 3, 3, 0, 0),
             new Geometry("5x3 s(2,1) p(2,1)", 3, 12, 9, 5, 3, 2, 1, 2, 1),
             new Geometry("8x8 whole map", 5, 8, 8, 8, 8, 8, 8, 0, 0),
+            new Geometry("7x7 whole map, ResNet's (vectors and a last value)", 6, 7, 7, 7, 7, 1, 1, 0, 0),
+            new Geometry("5x3 whole map (under two vectors)", 3, 5, 3, 5, 3, 2, 2, 0, 0),
             new Geometry("1x1 map 1x1 window", 4, 1, 1, 1, 1, 1, 1, 0, 0),
         };
         return Stream.of(geometries).flatMap(g -> Stream.of(true, false).flatMap(max ->
