@@ -16,7 +16,7 @@ import java.util.Locale;
  * own. Each jar carries its own runtime, compiled by the JIT on its own, and the copies of one
  * kernel need not come out alike: on an AMD EPYC (AVX2) the 5-row register tile of the first model
  * loaded was compiled with one of its sums kept on the stack, which ran ResNet's stem conv alone at
- * 3.9 ms against 1.7–2.0 for copies loaded later. Two copies of the chain that disagree say the
+ * 3.9 ms against 1.6–2.0 for copies loaded later. Two copies of the chain that disagree say the
  * difference is the JIT's, not the hand-over's.
  *
  * <p>{@code java --add-modules jdk.incubator.vector -cp ... org.cnnc.benchmarks.ChainVsParts CHAIN.jar PART.jar...}

@@ -22,10 +22,10 @@ import org.cnnc.runtime.Parallel;
  * two rows of a window row are combined as they are loaded, then the even and odd lanes of the
  * result, which is the pool; no copy, and no per-row overhead of one.
  *
- * <p>A global pool (one window over the whole unpadded input: the ResNets', MobileNetV2's) reduces
- * each channel's plane as it lies. Through the padded image, each of its H·W taps was a stride
- * phase of its own, one row of one value, copied one at a time: 2048 channels of 7×7 took 2.4 ms
- * on one thread.
+ * <p>A pool whose one window is the whole unpadded input (the CIFAR ResNet's 8×8 average) reduces
+ * each channel's plane as it lies. Through the padded image each of its H·W taps was a stride
+ * phase of its own, one row of one value, copied one at a time: 64 channels of 8×8 took 99 µs on
+ * one thread, 0.5 µs this way.
  */
 final class VectorPool2d extends Pool2d {
     private final PaddedLayout layout;
