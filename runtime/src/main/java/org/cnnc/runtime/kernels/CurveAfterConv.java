@@ -23,20 +23,16 @@ final class CurveAfterConv extends Conv2d {
         this.deferred = deferred;
     }
 
-    private static boolean curve(Activation a) {
-        return a == Activation.SIGMOID || a == Activation.TANH;
-    }
-
     /**
      * {@code kernel} made with the part of {@code e} stored with each tile, then the curve over
      * the output; or {@code kernel} made with {@code e} itself where nothing can or need wait.
      */
     static Conv2d of(Epilogue e, Function<Epilogue, Conv2d> kernel) {
-        if (curve(e.act()) && !e.residual()) {
+        if (VectorOps.curves(e.act()) && !e.residual()) {
             return new CurveAfterConv(kernel.apply(Epilogue.of(e.bias(), Activation.NONE)), e,
                     new Epilogue(null, e.act(), e.alpha(), false, e.after(), e.afterAlpha()));
         }
-        if (curve(e.after()) && !curve(e.act())) {
+        if (VectorOps.curves(e.after()) && !VectorOps.curves(e.act())) {
             return new CurveAfterConv(kernel.apply(new Epilogue(e.bias(), e.act(), e.alpha(), e.residual(), Activation.NONE, 0f)), e,
                     new Epilogue(null, e.after(), e.afterAlpha(), false, Activation.NONE, 0f));
         }

@@ -50,7 +50,7 @@ final class VectorOps {
      */
     private static void pass(Activation a, float alpha, float[] x, int s, int srcStride, float[] bias, int c0, float[] res,
                              float[] y, int d, int dstStride, int rows, int width) {
-        if (a == Activation.SIGMOID || a == Activation.TANH) {
+        if (curves(a)) {
             curve(a == Activation.TANH, x, s, srcStride, bias, c0, res, y, d, dstStride, rows, width);
             return;
         }
@@ -122,6 +122,11 @@ final class VectorOps {
             }
             for (; i < width; i++) y[at + i] = a.apply(x[from + i] + b, 0f) + (res == null ? 0f : res[at + i]);
         }
+    }
+
+    /** Whether {@code a} is a sigmoid or tanh, which {@link #curve} computes. */
+    static boolean curves(Activation a) {
+        return a == Activation.SIGMOID || a == Activation.TANH;
     }
 
     /** Whether {@code a} keeps or clamps a value (none, ReLU, ReLU6): the activations of nearly every layer. */

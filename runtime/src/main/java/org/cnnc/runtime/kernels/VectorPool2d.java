@@ -28,6 +28,7 @@ import org.cnnc.runtime.Parallel;
  * one thread, 0.5 µs this way.
  */
 final class VectorPool2d extends Pool2d {
+    /** The padded image's layout; null for the pools that read the input in place. */
     private final PaddedLayout layout;
     private final boolean pairs, global;
     private final int taps, perThread;
@@ -36,14 +37,14 @@ final class VectorPool2d extends Pool2d {
 
     VectorPool2d(ConvShape s, boolean max) {
         super(s, max);
-        layout = new PaddedLayout(s, max ? Float.NEGATIVE_INFINITY : 0f);
         taps = s.kh() * s.kw();
         scale = 1f / taps;
         pairs = s.kh() == 2 && s.kw() == 2 && s.sh() == 2 && s.sw() == 2 && s.ph() == 0 && s.pw() == 0;
         global = s.kh() == s.ih() && s.kw() == s.iw() && s.ph() == 0 && s.pw() == 0;
-        // the image, and a vector of slack: the loads of a row's last vector run past its outputs;
-        // the pools that read the input in place need none
-        perThread = pairs || global ? 0 : layout.channelStride + VL;
+        // a whole map's layout is a stride phase per tap, worked out for nothing
+        layout = pairs || global ? null : new PaddedLayout(s, max ? Float.NEGATIVE_INFINITY : 0f);
+        // the image, and a vector of slack: the loads of a row's last vector run past its outputs
+        perThread = layout == null ? 0 : layout.channelStride + VL;
     }
 
     @Override
