@@ -494,6 +494,20 @@ class ModelCommandsTest {
         // in, or a 6×6 output (one mostly empty panel of tiles): the matrix product
         List<Boolean> winograd = kernels.stream().map(l -> l.contains("Winograd F(2×2, 3×3)")).toList();
         assertEquals(List.of(true, false, true, false, false, false), winograd, r.out());
+
+        // 64 channels at 28×28: 4×4 tiles; at 14×14 (one panel of 16 tiles against two of 49) 2×2
+        Path larger = Files.writeString(dir.resolve("larger.cnn"), """
+                network Larger {
+                  input 64x28x28
+                  conv(64, k=3, p=1) -> maxpool -> conv(64, k=3, p=1)
+                }
+                """);
+        MainTest.Run l = run("explain", larger.toString(), "-O0");
+        assertEquals(0, l.code(), l::toString);
+        List<String> convs = l.out().lines().filter(x -> x.matches("\\s+k\\d+ .*") && x.contains("conv")).toList();
+        assertEquals(2, convs.size(), l.out());
+        assertTrue(convs.get(0).contains("Winograd F(4×4, 3×3)"), l.out());
+        assertTrue(convs.get(1).contains("Winograd F(2×2, 3×3)"), l.out());
     }
 
     @Test

@@ -10,7 +10,8 @@ import org.cnnc.runtime.Parallel;
  *
  * <p>With the Vector API: depthwise convolutions (groups = IC = OC) run a direct kernel
  * ({@code VectorDepthwiseConv}); 3×3 stride-1 ones with at least 16 channels in and out, on maps
- * large enough, run Winograd's F(2×2, 3×3) ({@code VectorWinogradConv}); everything else is a
+ * large enough, run Winograd's F(2×2, 3×3) or, on larger maps with 64 channels or more,
+ * F(4×4, 3×3) ({@code VectorWinogradConv}); everything else is a
  * packed-weight matrix product per group ({@code VectorGemmConv}), reading a 1×1 stride-1
  * convolution's input as it is and any other from a padded copy made once per call. Without
  * it, {@code ScalarConv2d} runs plain loops.
@@ -62,27 +63,49 @@ public abstract class Conv2d {
     }
 
     /**
-     * Whether the Vector API kernels compute this convolution by Winograd's F(2×2, 3×3), for
-     * {@code cnnc explain}: the arguments as {@link #create}'s.
+     * The side of the output tiles in which the Vector API kernels compute this convolution by
+     * Winograd's F(m×m, 3×3) (2 or 4), or 0 where they do not, for {@code cnnc explain}: the
+     * arguments as {@link #create}'s.
      */
-    public static boolean usesWinograd(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
-                                       int dh, int dw, int groups) {
-        return usesWinograd(new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+    public static int winogradTile(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                                   int dh, int dw, int groups) {
+        return winogradTile(new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups));
+    }
+
+    static boolean usesWinograd(ConvShape s) {
+        return winogradTile(s) > 0;
     }
 
     /**
-     * Where the tiles fit, there are at least 16 channels in and out, and the 16 products cover at
-     * most 3/4 of the columns the GEMM kernel's 9 taps would (both counted in whole panels of 32
-     * columns, the width with 512-bit vectors). Fewer channels, or small maps where the panels
-     * are mostly empty (7×7: 16 products of one panel against 9 taps of two), were as fast or
-     * faster on the GEMM kernel in {@code KernelBench}.
+     * Winograd where the tiles fit, there are at least 16 channels in and out, and F(2×2)'s 16
+     * products cover at most 3/4 of the columns the GEMM kernel's 9 taps would (both counted in
+     * whole panels of 32 columns, the width with 512-bit vectors). Fewer channels, or small maps
+     * where the panels are mostly empty (7×7: 16 products of one panel against 9 taps of two),
+     * were as fast or faster on the GEMM kernel in {@code KernelBench}.
+     *
+     * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns
+     * (56×56: 0.61, 28×28: 0.64; 14×14, one panel of 16 tiles against two of 49: 1.13), with at
+     * least 64 channels in and out, and its transformed weights at most 4M floats, which every
+     * column panel reads once. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one thread and two:
+     * 64 → 64 at 56×56 0.92 of the time on both, 128 → 128 at 28×28 0.82 and 0.86, 256 → 256 at
+     * 56×56 0.83 and 0.80; with 16 or 32 channels its transforms cost more than the products
+     * save (16 → 16 at 32×32: 1.24 and 1.47), and 512 → 512 at 28×28, 38 MB of weights, went from
+     * 0.83 on one thread to 1.06 on two.
      */
-    static boolean usesWinograd(ConvShape s) {
-        if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return false;
-        int th = (s.oh() + 1) / 2, tw = (s.ow() + 1) / 2;
-        long winograd = 16L * Math.ceilDiv((th - 1) * (tw + 1) + tw, 32);
+    static int winogradTile(ConvShape s) {
+        if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return 0;
         long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), 32);
-        return 4 * winograd <= 3 * gemm;
+        long f2 = winogradColumns(s, 2);
+        if (4 * f2 > 3 * gemm) return 0;
+        boolean four = Math.min(s.ic(), s.oc()) >= 64 && 10 * winogradColumns(s, 4) <= 7 * f2
+                && 36L * s.ic() * s.oc() <= 4L << 20;
+        return four ? 4 : 2;
+    }
+
+    /** F(m×m, 3×3)'s products times its extended tiles, in whole panels of 32. */
+    private static long winogradColumns(ConvShape s, int m) {
+        int th = Math.ceilDiv(s.oh(), m), tw = Math.ceilDiv(s.ow(), m);
+        return (long) (m + 2) * (m + 2) * Math.ceilDiv((th - 1) * (tw + 1) + tw, 32);
     }
 
     /** Multiply-accumulates per sample. */

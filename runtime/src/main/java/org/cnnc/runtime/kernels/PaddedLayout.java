@@ -8,7 +8,7 @@ import java.util.Arrays;
  * the padded pixels at rows ≡ a, columns ≡ b modulo the stride), each phase image Hq × Wq. Output
  * pixel (oh, ow) at extended column q = oh·Wq + ow reads tap (kh, kw) at {@code tap(kh, kw) + q}
  * within its channel. Only the phases some tap reads are kept. Used by the vector kernels only
- * (it copies stride-2 rows with vector shuffles).
+ * (it copies stride-2 rows, and stride-4 rows into four phases at once, with vector shuffles).
  */
 final class PaddedLayout {
     final int hq, wq, phases;
@@ -25,6 +25,13 @@ final class PaddedLayout {
      * led by its phase of lower index. Else −1.
      */
     private final int[] partner;
+    /**
+     * With a column stride of 4, whether a phase leads the four phases of its rows (column phases
+     * 0 to 3, at consecutive indexes, as Winograd's 6×6 windows of stride 4 read them), which
+     * {@link #fill} splits each input row into at once; and whether a phase is one of the other
+     * three.
+     */
+    private final boolean[] leadsFour, followsInFour;
     private final ConvShape s;
     /** The input as it lies. */
     private final int ih, iw;
@@ -81,6 +88,16 @@ final class PaddedLayout {
                 }
             }
         }
+        leadsFour = new boolean[n];
+        followsInFour = new boolean[n];
+        for (int f = 0; f + 3 < n && s.sw() == 4; f++) {
+            boolean four = phaseW[f] == 0;
+            for (int k = 1; k < 4 && four; k++) four = phaseH[f + k] == phaseH[f] && phaseW[f + k] == k;
+            if (four) {
+                leadsFour[f] = true;
+                for (int k = 1; k < 4; k++) followsInFour[f + k] = true;
+            }
+        }
         for (int i = 0; i < s.kh(); i++) {
             for (int j = 0; j < s.kw(); j++) {
                 int f = index[i * s.dh() % s.sh() * s.sw() + j * s.dw() % s.sw()];
@@ -108,6 +125,11 @@ final class PaddedLayout {
     void fill(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1) {
         final int sh = s.sh(), sw = s.sw();
         for (int f = 0; f < phases; f++) {
+            if (followsInFour[f]) continue;
+            if (leadsFour[f]) {
+                fillFour(x, xBase, c0, c1, p, pBase, i0, i1, f);
+                continue;
+            }
             final int g = partner[f];
             if (g >= 0 && g < f) continue;
             final int fh = phaseH[f] - s.ph(), fw = phaseW[f] - s.pw(), gw = g < 0 ? 0 : phaseW[g] - s.pw();
@@ -137,6 +159,38 @@ final class PaddedLayout {
                     } else {
                         for (int j = 0, src = row + fw + jLo * sw; j < n; j++) p[dst + j] = x[src + j * sw];
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #fill} for the four phases of one row phase and column phases 0 to 3, from phase
+     * {@code f}: each input row split into the four at once where all four hold input, the few
+     * columns at either end one at a time.
+     */
+    private void fillFour(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1, int f) {
+        final int fh = phaseH[f] - s.ph(), iLo = rowsFrom(fh, i0, i1), iHi = rowsTo(fh, i0, i1), stride = hq * wq;
+        final int[] from = new int[4], to = new int[4];
+        int j0 = 0, j1 = wq;
+        for (int k = 0; k < 4; k++) {
+            from[k] = columnsFrom(k - s.pw());
+            to[k] = columnsTo(k - s.pw());
+            j0 = Math.max(j0, from[k]);
+            j1 = Math.min(j1, to[k]);
+        }
+        j1 = Math.max(j0, j1);
+        for (int c = c0; c < c1; c++) {
+            final int image = pBase + (c - c0) * channelStride + f * stride;
+            for (int k = 0; k < 4; k++) padRows(p, image + k * stride, i0, iLo, iHi, i1);
+            for (int i = iLo; i < iHi; i++) {
+                final int row = xBase + (c * ih + i * 4 + fh) * iw - s.pw(), dst = image + i * wq;
+                VectorOps.deinterleave4(x, row + 4 * j0, p, dst + j0, stride, j1 - j0);
+                for (int k = 0; k < 4; k++) {
+                    int phaseRow = dst + k * stride;
+                    padRow(p, phaseRow, from[k], to[k] - from[k]);
+                    for (int j = from[k]; j < Math.min(j0, to[k]); j++) p[phaseRow + j] = x[row + 4 * j + k];
+                    for (int j = Math.max(j1, from[k]); j < to[k]; j++) p[phaseRow + j] = x[row + 4 * j + k];
                 }
             }
         }

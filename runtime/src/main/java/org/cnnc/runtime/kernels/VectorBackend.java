@@ -10,7 +10,8 @@ final class VectorBackend implements Backend {
     public Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue) {
         return CurveAfterConv.of(epilogue, e -> {
             if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, e);
-            if (Conv2d.usesWinograd(shape)) return new VectorWinogradConv(shape, weights, e);
+            int tile = Conv2d.winogradTile(shape);
+            if (tile > 0) return new VectorWinogradConv(shape, weights, e, tile);
             return new VectorGemmConv(shape, weights, e);
         });
     }

@@ -196,6 +196,33 @@ final class VectorOps {
     }
 
     /**
+     * {@code dst[d + k·stride + j] = src[s + 4j + k]} for k in [0, 4), j in [0, n): a run split
+     * into its four column phases with four loads and two rounds of even and odd lanes (eight
+     * rearranges) per four vectors. A last part vector is the run's last whole vector again, its
+     * first lanes written twice (a masked store there cost as much as the rest of a row of 56);
+     * runs shorter than a vector go one value at a time. Reads nothing past the run.
+     */
+    static void deinterleave4(float[] src, int s, float[] dst, int d, int stride, int n) {
+        if (n < VL) {
+            for (int j = 0; j < n; j++) {
+                for (int k = 0; k < 4; k++) dst[d + k * stride + j] = src[s + 4 * j + k];
+            }
+            return;
+        }
+        for (int j = 0; j < n; j += VL) {
+            int at = Math.min(j, n - VL), i = s + 4 * at;
+            FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL),
+                    c = FloatVector.fromArray(S, src, i + 2 * VL), e = FloatVector.fromArray(S, src, i + 3 * VL);
+            FloatVector evenAb = a.rearrange(EVEN, b), oddAb = a.rearrange(ODD, b);
+            FloatVector evenCe = c.rearrange(EVEN, e), oddCe = c.rearrange(ODD, e);
+            evenAb.rearrange(EVEN, evenCe).intoArray(dst, d + at);
+            oddAb.rearrange(EVEN, oddCe).intoArray(dst, d + stride + at);
+            evenAb.rearrange(ODD, evenCe).intoArray(dst, d + 2 * stride + at);
+            oddAb.rearrange(ODD, oddCe).intoArray(dst, d + 3 * stride + at);
+        }
+    }
+
+    /**
      * The even elements of the run at {@code src[s]} to {@code dst[even]}, the odd to {@code
      * dst[odd]}, {@code nEven} and {@code nOdd} of them: a row split into its two column phases
      * with two loads and two rearranges per two vectors. Reads nothing past the run.

@@ -8,20 +8,21 @@ import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
 
 /**
- * A 3×3 stride-1 convolution by Winograd's F(2×2, 3×3): each 2×2 block of outputs (a tile) is
- * computed from its 4×4 window of input with 16 multiplies per channel pair instead of 36. The
- * weights are transformed once, at creation, into 16 matrices U[ξ] = (G·g·Gᵀ)[ξ] (OC × IC); per
- * call the input windows are transformed into V[ξ] = (Bᵀ·d·B)[ξ] (IC × tiles), the 16 products
- * M[ξ] = U[ξ]·V[ξ] run on {@link VectorGemmConv}'s register tile, and the output transform
- * Aᵀ·M·A gives the four outputs of each tile, stored through the epilogue.
+ * A 3×3 stride-1 convolution by Winograd's F(m×m, 3×3), m = 2 or 4: each m×m block of outputs (a
+ * tile) is computed from its a×a window of input (a = m + 2) with a² multiplies per channel pair
+ * instead of 9m² (16 instead of 36, or 36 instead of 144). The weights are transformed once, at
+ * creation, into a² matrices U[ξ] = (G·g·Gᵀ)[ξ] (OC × IC); per call the input windows are
+ * transformed into V[ξ] = (Bᵀ·d·B)[ξ] (IC × tiles), the a² products M[ξ] = U[ξ]·V[ξ] run on
+ * {@link VectorGemmConv}'s register tile, and the output transform Aᵀ·M·A gives the m² outputs
+ * of each tile, stored through the epilogue.
  *
- * <p>Tiles are numbered as the "extended columns" of a 4×4 stride-2 convolution over the padded
- * input ({@link PaddedLayout}, 2×2 stride phases): q = ty·Wq + tx, Wq = tiles per row + 1, so
+ * <p>Tiles are numbered as the "extended columns" of an a×a stride-m convolution over the padded
+ * input ({@link PaddedLayout}, m×m stride phases): q = ty·Wq + tx, Wq = tiles per row + 1, so
  * that element (i, j) of the windows of consecutive tiles is one contiguous vector load. Vectors
- * run along tiles; a column panel is NR = 2 vectors of tiles, transformed, multiplied (all 16
+ * run along tiles; a column panel is NR = 2 vectors of tiles, transformed, multiplied (all a²
  * products, every row panel, K in blocks of at most {@link VectorGemmConv#KC} channels) and
- * stored before the next. An odd output height or width takes one more row or column of tiles,
- * whose outputs outside the output are dropped.
+ * stored before the next. An output whose height or width is not a multiple of m takes one more
+ * row or column of tiles, whose outputs outside the output are dropped.
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
@@ -35,24 +36,49 @@ final class VectorWinogradConv extends Conv2d {
     private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i / 2 : VL + i / 2),
             ZIP_HI = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? VL / 2 + i / 2 : VL + VL / 2 + i / 2);
 
+    /**
+     * G of F(2×2, 3×3), and of F(4×4, 3×3) from the points 0, 1, −1, 1/2, −2 and ∞ (a × 3):
+     * with 2 in place of 1/2, the usual choice, the rounding error of 256 channels was twice as
+     * large.
+     */
+    private static final double[][] G2 = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}},
+            G4 = {{1, 0, 0}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {-1 / 3.0, 1 / 3.0, -1 / 3.0},
+                  {-16 / 15.0, -8 / 15.0, -4 / 15.0}, {1 / 15.0, -2 / 15.0, 4 / 15.0}, {0, 0, 1}};
+
     private final PaddedLayout layout;
+    /** Outputs per tile side, window side, and products (a²). */
+    private final int m, a, products;
     private final int ic, oc, mr, mPanels, rows, kc, tilesW, wq, nExt, nPanels, plane;
     /** U as [ξ][row panel][ic][mr], rows past OC zero. */
     private final float[] u;
-    /** Scratch per thread: the padded input (P, with a panel of slack), V for one block of channels, M, the zipped rows. */
-    private final int pFloats, vFloats, mFloats, perThread;
+    /**
+     * Scratch per thread: the padded input (P, with a panel of slack), V for one block of
+     * channels, M, the zipped rows, and (F(4×4)) the output transform's first pass.
+     */
+    private final int pFloats, vFloats, mFloats, zFloats, perThread;
+    /**
+     * Floats from V[ξ] to V[ξ + 1]: a block of channels and a cache line more. At kc·NR alone the
+     * blocks of 64 or 128 channels are 4 or 8 KB apart, and the 16 or 36 stores of a transformed
+     * window all fall in one set of the L1 cache, which holds 8 lines.
+     */
+    private final int vStep;
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
 
-    VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue) {
+    VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue, int m) {
         super(s, epilogue);
         if (!s.winogradTiles()) throw new IllegalArgumentException("not a 3x3 stride-1 convolution: " + s);
+        if (m != 2 && m != 4) throw new IllegalArgumentException("Winograd tiles are 2x2 or 4x4, not " + m + "x" + m);
+        this.m = m;
+        a = m + 2;
+        products = a * a;
         ic = s.ic();
         oc = s.oc();
-        // the windows: a 4×4 stride-2 "convolution" whose outputs are the tiles; an odd output
-        // has a last row (column) of tiles half outside, read from one more row of padding
-        layout = new PaddedLayout(new ConvShape(ic, s.ih() + s.oh() % 2, s.iw() + s.ow() % 2, oc, 4, 4, 2, 2, s.ph(), s.pw(),
-                1, 1, 1), s.ih(), s.iw(), 0f);
-        tilesW = (s.ow() + 1) / 2;
+        // the windows: an a×a stride-m "convolution" whose outputs are the tiles; an output not a
+        // multiple of m has a last row (column) of tiles partly outside, read from more rows of padding
+        int th = Math.ceilDiv(s.oh(), m);
+        tilesW = Math.ceilDiv(s.ow(), m);
+        layout = new PaddedLayout(new ConvShape(ic, s.ih() + th * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
+                s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
         wq = layout.wq;
         nExt = layout.extent;
         nPanels = (nExt + NR - 1) / NR;
@@ -62,30 +88,37 @@ final class VectorWinogradConv extends Conv2d {
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
         pFloats = Math.addExact(Math.multiplyExact(ic, layout.channelStride), NR);
-        vFloats = 16 * kc * NR;
-        mFloats = Math.multiplyExact(16 * rows, NR);
-        perThread = Math.addExact(Math.addExact(pFloats, vFloats), mFloats + oc * 4 * NR);
+        vStep = kc * NR + 16;
+        vFloats = products * vStep;
+        mFloats = Math.multiplyExact(products * rows, NR);
+        zFloats = Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0);
+        perThread = Math.addExact(Math.addExact(pFloats, vFloats), Math.addExact(mFloats, zFloats));
         u = transformWeights(weights);
+    }
+
+    /** Outputs per tile side. */
+    int tileSide() {
+        return m;
     }
 
     /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
     private float[] transformWeights(float[] w) {
-        final double[][] g = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
-        float[] p = new float[Math.multiplyExact(16 * rows, ic)];
-        double[] t = new double[12];
+        final double[][] g = m == 2 ? G2 : G4;
+        float[] p = new float[Math.multiplyExact(products * rows, ic)];
+        double[] t = new double[a * 3];
         for (int o = 0; o < oc; o++) {
             int mp = o / mr, r = o % mr;
             for (int c = 0; c < ic; c++) {
                 int src = (o * ic + c) * 9;
-                for (int i = 0; i < 4; i++) {       // t = G·g (4 × 3)
+                for (int i = 0; i < a; i++) {       // t = G·g (a × 3)
                     for (int j = 0; j < 3; j++) {
                         t[i * 3 + j] = g[i][0] * w[src + j] + g[i][1] * w[src + 3 + j] + g[i][2] * w[src + 6 + j];
                     }
                 }
-                for (int i = 0; i < 4; i++) {       // U = t·Gᵀ (4 × 4)
-                    for (int j = 0; j < 4; j++) {
+                for (int i = 0; i < a; i++) {       // U = t·Gᵀ (a × a)
+                    for (int j = 0; j < a; j++) {
                         double v = t[i * 3] * g[j][0] + t[i * 3 + 1] * g[j][1] + t[i * 3 + 2] * g[j][2];
-                        p[(((i * 4 + j) * mPanels + mp) * ic + c) * mr + r] = (float) v;
+                        p[(((i * a + j) * mPanels + mp) * ic + c) * mr + r] = (float) v;
                     }
                 }
             }
@@ -100,7 +133,7 @@ final class VectorWinogradConv extends Conv2d {
 
     @Override
     public String strategy() {
-        return "Vector API Winograd F(2x2,3x3): 16 products of " + mr + "x" + NR + " tiles over "
+        return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
                 + nExt + " extended tiles, K in blocks of " + kc;
     }
 
@@ -108,7 +141,7 @@ final class VectorWinogradConv extends Conv2d {
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch, scratch, parallel);
         // the work the products do, to decide as the GEMM kernel would
-        final long work = 16L * rows * ic * nPanels * NR * batch;
+        final long work = (long) products * rows * ic * nPanels * NR * batch;
         final int threads = Threads.workers(parallel, work, Threads.GEMM);
         if (threads <= 1) {
             for (int n = 0; n < batch; n++) work(0, nPanels, 0, mPanels, x, n, y, residual, scratch, 0);
@@ -174,40 +207,52 @@ final class VectorWinogradConv extends Conv2d {
         for (int j = j0; j < j1; j++) panel(s, base, j, m0, m1, vb, mb, zb, y, n * outputSize(), res);
     }
 
-    /** Column panel j, row panels [m0, m1): V for each block of channels, the 16 products into M, then the output transform. */
+    /** Column panel j, row panels [m0, m1): V for each block of channels, the a² products into M, then the output transform. */
     private void panel(float[] s, int pBase, int j, int m0, int m1, int vb, int mb, int zb, float[] y, int yBase, float[] res) {
         final int q0 = j * NR;
         for (int c0 = 0; c0 < ic; c0 += kc) {
             int c1 = Math.min(ic, c0 + kc);
             for (int c = c0; c < c1; c++) {
                 int from = pBase + c * layout.channelStride + q0, to = vb + (c - c0) * NR;
-                transformInput(s, from, to);
-                transformInput(s, from + VL, to + VL);
+                if (m == 2) {
+                    transformInput(s, from, to);
+                    transformInput(s, from + VL, to + VL);
+                } else {
+                    transformInput4(s, from, to);
+                    transformInput4(s, from + VL, to + VL);
+                }
             }
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < products; xi++) {
                 for (int mp = m0; mp < m1; mp++) {
                     int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
-                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * kc * NR, c1 - c0, s, ci, NR, c0 == 0);
+                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
                 }
             }
         }
-        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
+        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr), perChannel = m * m * NR;
         for (int o = o0; o < o1; o++) {
-            transformOutput(s, mb + o * NR, zb + o * 4 * NR);
-            transformOutput(s, mb + o * NR + VL, zb + o * 4 * NR + 2 * VL);
+            int from = mb + o * NR, to = zb + o * perChannel;
+            if (m == 2) {
+                transformOutput(s, from, to);
+                transformOutput(s, from + VL, to + 2 * VL);
+            } else {
+                int tb = zb + oc * perChannel;
+                transformOutput4(s, from, to, tb);
+                transformOutput4(s, from + VL, to + 4 * VL, tb);
+            }
         }
-        store(s, zb + o0 * 4 * NR, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+        store(s, zb + o0 * perChannel, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
     }
 
     /**
      * V = Bᵀ·d·B for one vector of tiles of one channel: window element (i, j) at
-     * {@code p[from + tap(i, j)]}; V[ξ] goes to {@code p[to + ξ·kc·NR]}. Down each column j the
+     * {@code p[from + tap(i, j)]}; V[ξ] goes to {@code p[to + ξ·vStep]}. Down each column j the
      * rows combine as t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3; along each row of t
      * the columns combine the same way.
      */
     private void transformInput(float[] p, int from, int to) {
         final int[] tap = layout.taps;
-        final int step = kc * NR;
+        final int step = vStep;
         FloatVector d00 = FloatVector.fromArray(S, p, from + tap[0]), d01 = FloatVector.fromArray(S, p, from + tap[1]),
                 d02 = FloatVector.fromArray(S, p, from + tap[2]), d03 = FloatVector.fromArray(S, p, from + tap[3]),
                 d10 = FloatVector.fromArray(S, p, from + tap[4]), d11 = FloatVector.fromArray(S, p, from + tap[5]),
@@ -274,21 +319,102 @@ final class VectorWinogradConv extends Conv2d {
     }
 
     /**
+     * V = Bᵀ·d·B of F(4×4, 3×3) for one vector of tiles of one channel: window element (i, j) at
+     * {@code p[from + tap(i, j)]}; V[ξ] goes to {@code p[to + ξ·vStep]}. The 36 elements do not
+     * fit the registers: down each column j the rows combine into V's row-major slots (i, j), then
+     * each row of those combines the same way in place.
+     */
+    private void transformInput4(float[] p, int from, int to) {
+        final int[] tap = layout.taps;
+        final int step = vStep;
+        for (int j = 0; j < 6; j++) {
+            inputColumn(p, from + tap[j], from + tap[6 + j], from + tap[12 + j], from + tap[18 + j], from + tap[24 + j],
+                    from + tap[30 + j], to + j * step, 6 * step);
+        }
+        for (int i = 0; i < 6; i++) {
+            int row = to + 6 * i * step;
+            inputColumn(p, row, row + step, row + 2 * step, row + 3 * step, row + 4 * step, row + 5 * step, row, step);
+        }
+    }
+
+    /**
+     * Bᵀ·d for one column of F(4×4, 3×3)'s window, d0…d5 at {@code p[i0]}…{@code p[i5]}, the six
+     * results at {@code p[to + k·stride]} (the loads come first: {@code to} may be {@code i0}).
+     * Bᵀ's rows are (1, −3/2, −2, 3/2, 1, 0), (0, −1, 1/2, 5/2, 1, 0), (0, 1, −5/2, 1/2, 1, 0),
+     * (0, −2, −1, 2, 1, 0), (0, 1/2, −1, −1/2, 1, 0), (0, 1, −3/2, −2, 3/2, 1). Offsets, not
+     * vectors, cross the call: C2 does not always inline it, and vectors passed to a call it has
+     * not inlined are boxed.
+     */
+    private static void inputColumn(float[] p, int i0, int i1, int i2, int i3, int i4, int i5, int to, int stride) {
+        FloatVector d0 = FloatVector.fromArray(S, p, i0), d1 = FloatVector.fromArray(S, p, i1),
+                d2 = FloatVector.fromArray(S, p, i2), d3 = FloatVector.fromArray(S, p, i3),
+                d4 = FloatVector.fromArray(S, p, i4), d5 = FloatVector.fromArray(S, p, i5);
+        FloatVector d42 = d4.sub(d2), d31 = d3.sub(d1);
+        d0.add(d4).sub(d2.mul(2f)).add(d31.mul(1.5f)).intoArray(p, to);
+        d4.sub(d1).add(d2.mul(0.5f)).add(d3.mul(2.5f)).intoArray(p, to + stride);
+        d4.add(d1).sub(d2.mul(2.5f)).add(d3.mul(0.5f)).intoArray(p, to + 2 * stride);
+        d42.add(d31.mul(2f)).intoArray(p, to + 3 * stride);
+        d42.sub(d31.mul(0.5f)).intoArray(p, to + 4 * stride);
+        d1.add(d5).sub(d3.mul(2f)).add(d42.mul(1.5f)).intoArray(p, to + 5 * stride);
+    }
+
+    /**
+     * Y = Aᵀ·M·A of F(4×4, 3×3) for one vector of tiles of one output channel, M[ξ] at
+     * {@code p[from + ξ·rows·NR]}: down each column the rows combine into Aᵀ·M (4 × 6, at
+     * {@code p[t]}), then along each row of that. Aᵀ's rows are (1, 1, 1, 1, 1, 0),
+     * (0, 1, −1, 1/2, −2, 0), (0, 1, 1, 1/4, 4, 0), (0, 1, −1, 1/8, −8, 1). Output row r goes to
+     * {@code p[to + r·4·NR]}, each tile's four outputs side by side.
+     */
+    private void transformOutput4(float[] p, int from, int to, int t) {
+        final int step = rows * NR;
+        for (int j = 0; j < 6; j++) {
+            int col = from + j * step;
+            FloatVector m0 = FloatVector.fromArray(S, p, col), m1 = FloatVector.fromArray(S, p, col + 6 * step),
+                    m2 = FloatVector.fromArray(S, p, col + 12 * step), m3 = FloatVector.fromArray(S, p, col + 18 * step),
+                    m4 = FloatVector.fromArray(S, p, col + 24 * step), m5 = FloatVector.fromArray(S, p, col + 30 * step);
+            FloatVector s12 = m1.add(m2), d12 = m1.sub(m2);
+            m0.add(s12).add(m3).add(m4).intoArray(p, t + j * VL);
+            d12.add(m3.mul(0.5f)).sub(m4.mul(2f)).intoArray(p, t + (6 + j) * VL);
+            s12.add(m3.mul(0.25f)).add(m4.mul(4f)).intoArray(p, t + (12 + j) * VL);
+            d12.add(m3.mul(0.125f)).sub(m4.mul(8f)).add(m5).intoArray(p, t + (18 + j) * VL);
+        }
+        for (int r = 0; r < 4; r++) {
+            int row = t + 6 * r * VL;
+            FloatVector m0 = FloatVector.fromArray(S, p, row), m1 = FloatVector.fromArray(S, p, row + VL),
+                    m2 = FloatVector.fromArray(S, p, row + 2 * VL), m3 = FloatVector.fromArray(S, p, row + 3 * VL),
+                    m4 = FloatVector.fromArray(S, p, row + 4 * VL), m5 = FloatVector.fromArray(S, p, row + 5 * VL);
+            FloatVector s12 = m1.add(m2), d12 = m1.sub(m2);
+            FloatVector y0 = m0.add(s12).add(m3).add(m4), y1 = d12.add(m3.mul(0.5f)).sub(m4.mul(2f)),
+                    y2 = s12.add(m3.mul(0.25f)).add(m4.mul(4f)), y3 = d12.add(m3.mul(0.125f)).sub(m4.mul(8f)).add(m5);
+            // two rounds of zips: (y0, y2) and (y1, y3) pair the even and odd outputs of each
+            // tile, and zipping those pairs puts each tile's four side by side
+            FloatVector e = y0.rearrange(ZIP_LO, y2), o = y1.rearrange(ZIP_LO, y3);
+            int out = to + r * 4 * NR;
+            e.rearrange(ZIP_LO, o).intoArray(p, out);
+            e.rearrange(ZIP_HI, o).intoArray(p, out + VL);
+            e = y0.rearrange(ZIP_HI, y2);
+            o = y1.rearrange(ZIP_HI, y3);
+            e.rearrange(ZIP_LO, o).intoArray(p, out + 2 * VL);
+            e.rearrange(ZIP_HI, o).intoArray(p, out + 3 * VL);
+        }
+    }
+
+    /**
      * Stores output channels [c0, c0 + channels) of tiles [q0, q0 + cols) from {@code z[zb]} (per
-     * channel 4·NR floats: the tiles' first output row, then their second) through the epilogue,
-     * channel c0 at {@code y[yc]}: each run of tiles in one tile row is two runs of outputs; the
+     * channel m²·NR floats: the tiles' first output row, then each next) through the epilogue,
+     * channel c0 at {@code y[yc]}: each run of tiles in one tile row is m runs of outputs; the
      * extended tile at the end of each row is dropped, and so are the outputs of the tiles that
-     * fall outside an odd output.
+     * fall outside the output.
      */
     private void store(float[] z, int zb, int c0, int channels, int q0, int cols, float[] y, int yc, float[] res) {
-        final int oh = shape.oh(), ow = shape.ow();
+        final int oh = shape.oh(), ow = shape.ow(), rowFloats = m * NR;
         int q = q0, end = q0 + cols, ty = q0 / wq, tx = q0 - ty * wq;
         while (q < end) {
             if (tx < tilesW) {
-                int len = Math.min(tilesW - tx, end - q), width = Math.min(2 * len, ow - 2 * tx);
-                for (int a = 0; a < 2 && 2 * ty + a < oh; a++) {
-                    VectorOps.epilogue(z, zb + a * 2 * NR + 2 * (q - q0), 4 * NR, y, yc + (2 * ty + a) * ow + 2 * tx, plane,
-                            channels, width, c0, epilogue, res);
+                int len = Math.min(tilesW - tx, end - q), width = Math.min(m * len, ow - m * tx);
+                for (int r = 0; r < m && m * ty + r < oh; r++) {
+                    VectorOps.epilogue(z, zb + r * rowFloats + m * (q - q0), m * rowFloats, y, yc + (m * ty + r) * ow + m * tx,
+                            plane, channels, width, c0, epilogue, res);
                 }
                 q += len;
                 tx += len;

@@ -88,6 +88,9 @@ final class Warmup {
             conv(8, 8, 8, 8, 3, 2, 1, 8, false),
             conv(16, 16, 16, 16, 3, 1, 1, 1, true),
             conv(16, 16, 16, 24, 3, 1, 1, 1, false),
+            // Winograd's 4×4 tiles (which the factory takes only on larger maps with more channels)
+            new VectorWinogradConv(new ConvShape(16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(16 * 16 * 9, 19),
+                    epilogue(16, false), 4),
             // the epilogue's general path (sigmoid)
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.cnnc.runtime.Parallel;
 import org.junit.jupiter.api.Test;
@@ -239,13 +240,30 @@ class Conv2dTest {
         assertTrue(strided instanceof VectorGemmConv, strided.strategy());
     }
 
+    @Test
+    void takesFourByFourTilesOnLargerMapsWithSixtyFourChannelsOrMore() {
+        assertEquals(4, winogradTile(64, 56, 56, 64, 1), "ResNet layer1");
+        assertEquals(4, winogradTile(128, 28, 28, 128, 1), "ResNet layer2");
+        assertEquals(4, winogradTile(256, 56, 56, 256, 1), "VGG block 3");
+        assertEquals(2, winogradTile(256, 14, 14, 256, 1), "14×14: one panel of 16 tiles against two of 49");
+        assertEquals(2, winogradTile(16, 32, 32, 16, 1), "16 channels");
+        assertEquals(2, winogradTile(32, 56, 56, 32, 1), "32 channels");
+        assertEquals(2, winogradTile(512, 28, 28, 512, 1), "9.4M floats of transformed weights");
+    }
+
     /** Whether the factory picks Winograd for a 3×3 stride-1 convolution with padding p, checking the kernel it made. */
     private static boolean winograd(int ic, int ih, int iw, int oc, int p) {
+        return winogradTile(ic, ih, iw, oc, p) > 0;
+    }
+
+    /** The tile side the factory picks for a 3×3 stride-1 convolution with padding p (0: none), checking the kernel it made. */
+    private static int winogradTile(int ic, int ih, int iw, int oc, int p) {
         Conv2d c = Conv2d.create(ic, ih, iw, oc, 3, 3, 1, 1, p, p, 1, 1, 1, new float[oc * ic * 9], Epilogue.NONE);
-        boolean uses = Conv2d.usesWinograd(ic, ih, iw, oc, 3, 3, 1, 1, p, p, 1, 1, 1);
-        assertEquals(uses, c instanceof VectorWinogradConv, c.strategy());
-        assertEquals(!uses, c instanceof VectorGemmConv, c.strategy());
-        return uses;
+        int tile = Conv2d.winogradTile(ic, ih, iw, oc, 3, 3, 1, 1, p, p, 1, 1, 1);
+        assertEquals(tile > 0, c instanceof VectorWinogradConv, c.strategy());
+        assertEquals(tile == 0, c instanceof VectorGemmConv, c.strategy());
+        if (c instanceof VectorWinogradConv w) assertEquals(tile, w.tileSide(), c.strategy());
+        return tile;
     }
 
     @Test
@@ -310,7 +328,7 @@ class Conv2dTest {
         Random r = new Random(23);
         float[] w = random(r, 40 * 24 * 9, (float) (1 / Math.sqrt(24 * 9)));
         Epilogue e = Epilogue.of(random(r, 40, 0.5f), Activation.RELU);
-        VectorWinogradConv c = new VectorWinogradConv(s, w, e);
+        VectorWinogradConv c = new VectorWinogradConv(s, w, e, 2);
         assertFalse(c.splitsColumns(2), c.strategy());
         // one sample, which the two threads share
         float[] x = random(r, c.inputSize(), 1f), y = new float[c.outputSize()];
@@ -323,6 +341,29 @@ class Conv2dTest {
         double[] ref = Reference.conv(24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, x, w, e, null, 1);
         double err = Reference.relativeError(y, ref);
         assertTrue(err <= TOLERANCE, () -> "relative error " + err);
+    }
+
+    static Stream<Arguments> winogradCases() {
+        return geometries().stream().filter(g -> g.shape().winogradTiles())
+                .flatMap(g -> Stream.of(Arguments.of(g, 2), Arguments.of(g, 4)));
+    }
+
+    /**
+     * Both tile sizes on every 3×3 stride-1 geometry, made directly whatever the factory would
+     * choose: outputs not a multiple of the tile, one panel or several, K in one block or two.
+     */
+    @ParameterizedTest(name = "F({1}x{1}) {0}")
+    @MethodSource("winogradCases")
+    void winogradOfEitherTileMatchesReference(Geometry g, int tile) {
+        Random r = new Random(g.name().hashCode() + tile);
+        BiFunction<float[], Epilogue, Conv2d> make = (w, e) -> new VectorWinogradConv(g.shape(), w, e, tile);
+        String what = "F(" + tile + "x" + tile + ")";
+        for (Epilogue e : someEpilogues(g.oc(), r)) {
+            for (int batch : new int[] {1, 3}) check(g, make, what, e, batch, two, true, r, -1);
+        }
+        Epilogue e = Epilogue.of(random(r, g.oc(), 1f), Activation.RELU);
+        check(g, make, what, e, 2, two, false, r, -1);
+        check(g, make, what, e, 1, one, true, r, -1);
     }
 
     @Test
@@ -469,9 +510,15 @@ class Conv2dTest {
     /** As above, on a scratch of {@code scratchFloats} (when not negative) rather than the kernel's own need. */
     static void check(Geometry g, VectorSupport.Impl impl, Epilogue e, int batch, Parallel parallel, boolean split,
                       Random r, long scratchFloats) {
+        check(g, (w, ep) -> g.conv(w, ep, impl), impl.toString(), e, batch, parallel, split, r, scratchFloats);
+    }
+
+    /** As above, the kernel made by {@code make} from the weights and the epilogue. */
+    static void check(Geometry g, BiFunction<float[], Epilogue, Conv2d> make, String impl, Epilogue e, int batch,
+                      Parallel parallel, boolean split, Random r, long scratchFloats) {
         int k = g.k();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
-        Conv2d c = g.conv(w, e, impl);
+        Conv2d c = make.apply(w, e);
         float[] x = random(r, batch * c.inputSize(), 1f);
         float[] res = e.residual() ? random(r, batch * c.outputSize(), 1f) : null;
         float[] y = new float[batch * c.outputSize()];

@@ -34,6 +34,11 @@ class PaddedLayoutTest {
                 conv("5x5 s1 p2 narrow", 1, 28, 5, 5, 1, 2, 1),
                 // Winograd's windows: 4x4 stride 2 over an input one row and column short
                 new Case("4x4 s2 p1 over a smaller input", new ConvShape(3, 10, 10, 3, 4, 4, 2, 2, 1, 1, 1, 1, 1), 9, 9, 0f),
+                // F(4×4)'s: 6x6 stride 4, rows of several vectors with a part vector left, and a
+                // map not a multiple of 4 (the input short by three rows and columns)
+                new Case("6x6 s4 p1 rows of several vectors", new ConvShape(2, 6, 78, 2, 6, 6, 4, 4, 1, 1, 1, 1, 1), 6, 78, 0f),
+                new Case("6x6 s4 p1 over a smaller input", new ConvShape(2, 16, 16, 2, 6, 6, 4, 4, 1, 1, 1, 1, 1), 13, 13, 0f),
+                conv("11x11 s4 p2 (AlexNet's first)", 2, 35, 37, 11, 4, 2, 1),
                 new Case("3x3 s2 p1 padded with -inf (max pool)", new ConvShape(2, 12, 12, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1), 12, 12,
                         Float.NEGATIVE_INFINITY));
     }

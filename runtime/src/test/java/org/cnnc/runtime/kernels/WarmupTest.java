@@ -21,4 +21,13 @@ class WarmupTest {
         }
         assertEquals(new TreeSet<>(Set.of(VectorGemmConv.MR, VectorGemmConv.MR_SHORT)), heights);
     }
+
+    @Test
+    void runsBothWinogradTiles() {
+        Set<Integer> sides = new TreeSet<>();
+        for (Conv2d c : Warmup.convs()) {
+            if (c instanceof VectorWinogradConv w) sides.add(w.tileSide());
+        }
+        assertEquals(Set.of(2, 4), sides);
+    }
 }
