@@ -84,21 +84,19 @@ public abstract class Conv2d {
      * were as fast or faster on the GEMM kernel in {@code KernelBench}.
      *
      * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns
-     * (56×56: 0.61, 28×28: 0.64; 14×14, one panel of 16 tiles against two of 49: 1.13), with at
-     * least 64 channels in and out, and its transformed weights at most 4M floats, which every
-     * column panel reads once. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one thread and two:
-     * 64 → 64 at 56×56 0.92 of the time on both, 128 → 128 at 28×28 0.82 and 0.86, 256 → 256 at
-     * 56×56 0.83 and 0.80; with 16 or 32 channels its transforms cost more than the products
-     * save (16 → 16 at 32×32: 1.24 and 1.47), and 512 → 512 at 28×28, 38 MB of weights, went from
-     * 0.83 on one thread to 1.06 on two.
+     * (56×56: 0.61, 28×28: 0.64; 14×14, one panel of 16 tiles against two of 49: 1.13) and there
+     * are at least 64 channels in and out. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one
+     * thread and two (medians of ten alternations in one JVM): 64 → 64 at 56×56 0.83 and 0.86 of
+     * the time, 128 → 128 at 28×28 0.83 and 0.85, 256 → 256 at 56×56 0.78 and 0.77, 512 → 512 at
+     * 28×28 0.75–0.98 over five runs, one thread or two; with 16 or 32 channels its transforms cost more than the
+     * products save (16 → 16 at 32×32: 1.26 and 1.44), and at 14×14 1.31 and 1.47.
      */
     static int winogradTile(ConvShape s) {
         if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return 0;
         long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), 32);
         long f2 = winogradColumns(s, 2);
         if (4 * f2 > 3 * gemm) return 0;
-        boolean four = Math.min(s.ic(), s.oc()) >= 64 && 10 * winogradColumns(s, 4) <= 7 * f2
-                && 36L * s.ic() * s.oc() <= 4L << 20;
+        boolean four = Math.min(s.ic(), s.oc()) >= 64 && 10 * winogradColumns(s, 4) <= 7 * f2;
         return four ? 4 : 2;
     }
 

@@ -248,7 +248,8 @@ class Conv2dTest {
         assertEquals(2, winogradTile(256, 14, 14, 256, 1), "14×14: one panel of 16 tiles against two of 49");
         assertEquals(2, winogradTile(16, 32, 32, 16, 1), "16 channels");
         assertEquals(2, winogradTile(32, 56, 56, 32, 1), "32 channels");
-        assertEquals(2, winogradTile(512, 28, 28, 512, 1), "9.4M floats of transformed weights");
+        assertEquals(4, winogradTile(512, 28, 28, 512, 1), "VGG block 4");
+        assertEquals(2, winogradTile(512, 14, 14, 512, 1), "VGG block 5");
     }
 
     /** Whether the factory picks Winograd for a 3×3 stride-1 convolution with padding p, checking the kernel it made. */
