@@ -9,4 +9,7 @@ interface Backend {
     Pool2d pool(ConvShape shape, boolean max);
 
     String describe();
+
+    /** Columns of a column panel of the matrix-product kernels (the vector ones: two vectors). */
+    int panelColumns();
 }

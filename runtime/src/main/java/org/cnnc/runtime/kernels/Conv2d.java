@@ -76,34 +76,61 @@ public abstract class Conv2d {
         return winogradTile(s) > 0;
     }
 
+    /** {@link #winogradTile(ConvShape, int)} with this machine's column panels. */
+    static int winogradTile(ConvShape s) {
+        return winogradTile(s, VectorSupport.panelColumns());
+    }
+
     /**
      * Winograd where the tiles fit, there are at least 16 channels in and out, and F(2×2)'s 16
-     * products cover at most 3/4 of the columns the GEMM kernel's 9 taps would (both counted in
-     * whole panels of 32 columns, the width with 512-bit vectors). Fewer channels, or small maps
-     * where the panels are mostly empty (7×7: 16 products of one panel against 9 taps of two),
-     * were as fast or faster on the GEMM kernel in {@code KernelBench}.
+     * products cover at most 3/4 of the columns the GEMM kernel's 9 taps would, both counted in
+     * whole column panels of {@code nr} (the vector kernels' two vectors). Fewer channels were
+     * as fast or faster on the GEMM kernel in {@code KernelBench}, and so were small maps whose
+     * panels are mostly empty (7×7 on 512-bit vectors: 16 tiles, half a panel, against 9 taps of
+     * two panels).
      *
-     * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns
-     * (56×56: 0.61, 28×28: 0.64; 14×14, one panel of 16 tiles against two of 49: 1.13) and there
-     * are at least 64 channels in and out. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one
-     * thread and two (medians of ten alternations in one JVM): 64 → 64 at 56×56 0.83 and 0.86 of
-     * the time, 128 → 128 at 28×28 0.83 and 0.85, 256 → 256 at 56×56 0.78 and 0.77, 512 → 512 at
-     * 28×28 0.75–0.98 over five runs, one thread or two; with 16 or 32 channels its transforms cost more than the
-     * products save (16 → 16 at 32×32: 1.26 and 1.44), and at 14×14 1.31 and 1.47.
+     * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns,
+     * both numbered with extended columns (56×56: 0.61, 28×28: 0.64, with panels of 16; 14×14:
+     * 1.13), and there are at least 64 channels in and out. At 14×14, 4×4 tiles numbered
+     * compactly fill one panel of 16 (against four of 2×2 tiles): 256 → 256 took 0.81 of the
+     * time on one thread, but 1.06 on two, whose row split each transformed all of the input. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one thread and two (medians of ten
+     * alternations in one JVM): 64 → 64 at 56×56 0.83 and 0.86 of the time, 128 → 128 at 28×28
+     * 0.83 and 0.85, 256 → 256 at 56×56 0.78 and 0.77, 512 → 512 at 28×28 0.75–0.98 over five
+     * runs, one thread or two; with 16 or 32 channels its transforms cost more than the products
+     * save (16 → 16 at 32×32: 1.26 and 1.44).
      */
-    static int winogradTile(ConvShape s) {
+    static int winogradTile(ConvShape s, int nr) {
         if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return 0;
-        long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), 32);
-        long f2 = winogradColumns(s, 2);
-        if (4 * f2 > 3 * gemm) return 0;
-        boolean four = Math.min(s.ic(), s.oc()) >= 64 && 10 * winogradColumns(s, 4) <= 7 * f2;
+        long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), nr);
+        if (4 * winogradColumns(s, 2, nr, true) > 3 * gemm) return 0;
+        boolean four = Math.min(s.ic(), s.oc()) >= 64
+                && 10 * winogradColumns(s, 4, nr, false) <= 7 * winogradColumns(s, 2, nr, false);
         return four ? 4 : 2;
     }
 
-    /** F(m×m, 3×3)'s products times its extended tiles, in whole panels of 32. */
-    private static long winogradColumns(ConvShape s, int m) {
+    /**
+     * F(m×m, 3×3)'s products times the column panels of {@code nr} its tiles take, with or without
+     * the numbering that drops the extended columns where that saves panels.
+     */
+    private static long winogradColumns(ConvShape s, int m, int nr, boolean compact) {
         int th = Math.ceilDiv(s.oh(), m), tw = Math.ceilDiv(s.ow(), m);
-        return (long) (m + 2) * (m + 2) * Math.ceilDiv((th - 1) * (tw + 1) + tw, 32);
+        int panels = compact && compactTiles(th, tw, nr, s.ic(), s.oc()) ? Math.ceilDiv(th * tw, nr)
+                : Math.ceilDiv((th - 1) * (tw + 1) + tw, nr);
+        return (long) (m + 2) * (m + 2) * panels;
+    }
+
+    /**
+     * Whether Winograd's th × tw tiles are numbered without an extended column per row: where that
+     * saves at least a quarter of the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps,
+     * 16 tiles against 19 extended columns, with panels of 16) and there are more than 32K channel
+     * pairs (F(2×2)'s U over 2 MB). With one panel, two threads split the rows and each gathers
+     * and transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7 took 0.63–0.66 of the
+     * GEMM kernel's time on one thread and 0.64–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and
+     * 1.04–1.4, and the CIFAR ResNet's 64 → 64 at 8×8 1.2–1.4 of the extended numbering's on two.
+     */
+    static boolean compactTiles(int th, int tw, int nr, int ic, int oc) {
+        int extended = Math.ceilDiv((th - 1) * (tw + 1) + tw, nr), compact = Math.ceilDiv(th * tw, nr);
+        return 4 * (extended - compact) >= extended && (long) ic * oc > 1 << 15;
     }
 
     /** Multiply-accumulates per sample. */

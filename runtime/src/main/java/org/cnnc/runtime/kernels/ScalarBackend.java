@@ -21,4 +21,10 @@ final class ScalarBackend implements Backend {
     public String describe() {
         return "plain loops (no Vector API)";
     }
+
+    /** The plain loops have no panels; the width of two 512-bit vectors, as a neutral answer. */
+    @Override
+    public int panelColumns() {
+        return 32;
+    }
 }

@@ -31,4 +31,9 @@ final class VectorBackend implements Backend {
         int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         return "Vector API, " + bits + "-bit vectors (" + FloatVector.SPECIES_PREFERRED.length() + " floats)";
     }
+
+    @Override
+    public int panelColumns() {
+        return 2 * FloatVector.SPECIES_PREFERRED.length();
+    }
 }

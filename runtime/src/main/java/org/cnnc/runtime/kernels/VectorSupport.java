@@ -39,6 +39,14 @@ public final class VectorSupport {
     }
 
     /**
+     * Columns of the vector kernels' column panels (two vectors), by which they choose between
+     * Winograd and the matrix product; 32 (two 512-bit vectors) where they do not run.
+     */
+    static int panelColumns() {
+        return available() ? Holder.VECTOR.panelColumns() : 32;
+    }
+
+    /**
      * Starts compiling the vector kernels on a background thread (once per JVM), so that a
      * model's first call does not run them in the interpreter; models call this as they begin
      * to load. Does nothing without the Vector API or with {@code -Dcnnc.warmup=false}.

@@ -3,6 +3,7 @@ package org.cnnc.runtime.kernels;
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
@@ -23,6 +24,12 @@ import org.cnnc.runtime.Parallel;
  * products, every row panel, K in blocks of at most {@link VectorGemmConv#KC} channels) and
  * stored before the next. An output whose height or width is not a multiple of m takes one more
  * row or column of tiles, whose outputs outside the output are dropped.
+ *
+ * <p>On small maps the extended column of each row of tiles can take a column panel of its own
+ * (7×7 with 2×2 tiles: 16 tiles, 19 extended columns): there, where numbering the tiles without
+ * it saves at least a quarter of the panels and the products weigh most ({@link
+ * Conv2d#compactTiles}), each window element of every tile is gathered into a row of its own
+ * instead, q = ty·tiles per row + tx.
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
@@ -45,10 +52,15 @@ final class VectorWinogradConv extends Conv2d {
             G4 = {{1, 0, 0}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {-1 / 3.0, 1 / 3.0, -1 / 3.0},
                   {-16 / 15.0, -8 / 15.0, -4 / 15.0}, {1 / 15.0, -2 / 15.0, 4 / 15.0}, {0, 0, 1}};
 
+    /** The padded input split into stride phases; null where the windows are gathered tile by tile. */
     private final PaddedLayout layout;
     /** Outputs per tile side, window side, and products (a²). */
     private final int m, a, products;
-    private final int ic, oc, mr, mPanels, rows, kc, tilesW, wq, nExt, nPanels, plane;
+    private final int ic, oc, mr, mPanels, rows, kc, tilesH, tilesW, wq, nExt, nPanels, plane;
+    /** Where window element (i, j) of tile q is within an input channel's part of P: taps[i·a + j] + q. */
+    private final int[] taps;
+    /** Floats of P per input channel. */
+    private final int channelStride;
     /** U as [ξ][row panel][ic][mr], rows past OC zero. */
     private final float[] u;
     /**
@@ -65,6 +77,11 @@ final class VectorWinogradConv extends Conv2d {
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
 
     VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue, int m) {
+        this(s, weights, epilogue, m, Conv2d.compactTiles(Math.ceilDiv(s.oh(), m), Math.ceilDiv(s.ow(), m), NR, s.ic(), s.oc()));
+    }
+
+    /** With the tiles numbered compactly or with extended columns, as {@code compact} says. */
+    VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue, int m, boolean compact) {
         super(s, epilogue);
         if (!s.winogradTiles()) throw new IllegalArgumentException("not a 3x3 stride-1 convolution: " + s);
         if (m != 2 && m != 4) throw new IllegalArgumentException("Winograd tiles are 2x2 or 4x4, not " + m + "x" + m);
@@ -75,19 +92,31 @@ final class VectorWinogradConv extends Conv2d {
         oc = s.oc();
         // the windows: an a×a stride-m "convolution" whose outputs are the tiles; an output not a
         // multiple of m has a last row (column) of tiles partly outside, read from more rows of padding
-        int th = Math.ceilDiv(s.oh(), m);
+        tilesH = Math.ceilDiv(s.oh(), m);
         tilesW = Math.ceilDiv(s.ow(), m);
-        layout = new PaddedLayout(new ConvShape(ic, s.ih() + th * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
-                s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
-        wq = layout.wq;
-        nExt = layout.extent;
-        nPanels = (nExt + NR - 1) / NR;
+        if (compact) {
+            layout = null;
+            wq = tilesW;
+            nExt = tilesH * tilesW;
+            nPanels = (nExt + NR - 1) / NR;
+            taps = new int[products];
+            for (int k = 0; k < products; k++) taps[k] = k * nPanels * NR;
+            channelStride = products * nPanels * NR;
+        } else {
+            layout = new PaddedLayout(new ConvShape(ic, s.ih() + tilesH * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
+                    s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
+            wq = layout.wq;
+            nExt = layout.extent;
+            nPanels = (nExt + NR - 1) / NR;
+            taps = layout.taps;
+            channelStride = layout.channelStride;
+        }
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
-        pFloats = Math.addExact(Math.multiplyExact(ic, layout.channelStride), NR);
+        pFloats = Math.addExact(Math.multiplyExact(ic, channelStride), NR);
         vStep = kc * NR + 16;
         vFloats = products * vStep;
         mFloats = Math.multiplyExact(products * rows, NR);
@@ -99,6 +128,11 @@ final class VectorWinogradConv extends Conv2d {
     /** Outputs per tile side. */
     int tileSide() {
         return m;
+    }
+
+    /** Whether the tiles are numbered without extended columns. */
+    boolean compact() {
+        return layout == null;
     }
 
     /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
@@ -134,7 +168,7 @@ final class VectorWinogradConv extends Conv2d {
     @Override
     public String strategy() {
         return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
-                + nExt + " extended tiles, K in blocks of " + kc;
+                + nExt + (layout == null ? " tiles, windows gathered tile by tile" : " extended tiles") + ", K in blocks of " + kc;
     }
 
     @Override
@@ -202,9 +236,40 @@ final class VectorWinogradConv extends Conv2d {
     private void work(int j0, int j1, int m0, int m1, float[] x, int n, float[] y, float[] res, float[] s, int base) {
         if (j0 >= j1 || m0 >= m1) return;
         final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
-        int q1 = Math.min(j1 * NR, nExt);
-        layout.fill(x, n * inputSize(), 0, ic, s, base, j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
+        final int q0 = j0 * NR, q1 = Math.min(j1 * NR, nExt);
+        if (layout == null) {
+            gatherWindows(x, n * inputSize(), s, base, q0, q1);
+        } else {
+            layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
+        }
         for (int j = j0; j < j1; j++) panel(s, base, j, m0, m1, vb, mb, zb, y, n * outputSize(), res);
+    }
+
+    /**
+     * P for the compact numbering, tiles [q0, q1): window element (i, j) of tile q = (ty, tx) of
+     * channel c, input pixel (m·ty + i − ph, m·tx + j − pw) or 0 outside the input, at {@code
+     * p[base + c·channelStride + taps[i·a + j] + q]}; the columns from q1 to the end of its vector
+     * 0.
+     */
+    private void gatherWindows(float[] x, int xBase, float[] p, int base, int q0, int q1) {
+        final int ih = shape.ih(), iw = shape.iw(), ph = shape.ph(), pw = shape.pw(), end = Math.ceilDiv(q1, VL) * VL;
+        for (int c = 0; c < ic; c++) {
+            final int channel = base + c * channelStride, plane = xBase + c * ih * iw;
+            for (int i = 0; i < a; i++) {
+                for (int j = 0; j < a; j++) {
+                    final int dst = channel + taps[i * a + j];
+                    for (int q = q0, ty = q0 / tilesW, tx = q0 % tilesW; q < q1; q++) {
+                        int r = m * ty + i - ph, col = m * tx + j - pw;
+                        p[dst + q] = r >= 0 && r < ih && col >= 0 && col < iw ? x[plane + r * iw + col] : 0f;
+                        if (++tx == tilesW) {
+                            tx = 0;
+                            ty++;
+                        }
+                    }
+                    Arrays.fill(p, dst + q1, dst + end, 0f);
+                }
+            }
+        }
     }
 
     /** Column panel j, row panels [m0, m1): V for each block of channels, the a² products into M, then the output transform. */
@@ -213,7 +278,7 @@ final class VectorWinogradConv extends Conv2d {
         for (int c0 = 0; c0 < ic; c0 += kc) {
             int c1 = Math.min(ic, c0 + kc);
             for (int c = c0; c < c1; c++) {
-                int from = pBase + c * layout.channelStride + q0, to = vb + (c - c0) * NR;
+                int from = pBase + c * channelStride + q0, to = vb + (c - c0) * NR;
                 if (m == 2) {
                     transformInput(s, from, to);
                     transformInput(s, from + VL, to + VL);
@@ -251,7 +316,7 @@ final class VectorWinogradConv extends Conv2d {
      * the columns combine the same way.
      */
     private void transformInput(float[] p, int from, int to) {
-        final int[] tap = layout.taps;
+        final int[] tap = taps;
         final int step = vStep;
         FloatVector d00 = FloatVector.fromArray(S, p, from + tap[0]), d01 = FloatVector.fromArray(S, p, from + tap[1]),
                 d02 = FloatVector.fromArray(S, p, from + tap[2]), d03 = FloatVector.fromArray(S, p, from + tap[3]),
@@ -325,7 +390,7 @@ final class VectorWinogradConv extends Conv2d {
      * each row of those combines the same way in place.
      */
     private void transformInput4(float[] p, int from, int to) {
-        final int[] tap = layout.taps;
+        final int[] tap = taps;
         final int step = vStep;
         for (int j = 0; j < 6; j++) {
             inputColumn(p, from + tap[j], from + tap[6 + j], from + tap[12 + j], from + tap[18 + j], from + tap[24 + j],

@@ -80,8 +80,8 @@ final class Warmup {
             // compiles a tile that has only ever started from zero with the other way cut out,
             // and that code ran the 1×1 64 → 256 convolution at 56×56 (one block) at 31 GFLOP/s
             // on one core, against 72 once a layer with two blocks had run (AMD EPYC Zen 3, AVX2).
-            conv(32, 6, 6, 24, 3, 1, 1, 1, false),
-            conv(32, 6, 6, 16, 3, 1, 1, 1, true),
+            gemm(32, 6, 6, 24, false),
+            gemm(32, 6, 6, 16, true),
             conv(16, 6, 6, 24, 1, 1, 0, 1, true),
             conv(8, 8, 8, 24, 3, 2, 1, 1, false),
             conv(8, 6, 6, 8, 3, 1, 1, 8, false),
@@ -95,6 +95,12 @@ final class Warmup {
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),
         };
+    }
+
+    /** A 3×3 stride-1 conv on the GEMM kernel, which the factory may pass over for Winograd there. */
+    private static Conv2d gemm(int ic, int ih, int iw, int oc, boolean residual) {
+        return new VectorGemmConv(new ConvShape(ic, ih, iw, oc, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(oc * ic * 9, oc + 3),
+                epilogue(oc, residual));
     }
 
     private static Conv2d conv(int ic, int ih, int iw, int oc, int k, int stride, int pad, int groups, boolean residual) {

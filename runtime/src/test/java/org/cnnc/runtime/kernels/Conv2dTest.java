@@ -233,11 +233,25 @@ class Conv2dTest {
         assertTrue(winograd(64, 56, 56, 64, 1), "ResNet layer1");
         assertTrue(winograd(16, 15, 15, 16, 1), "odd 15×15");
         assertTrue(winograd(16, 17, 17, 16, 0), "valid, odd 15×15");
-        assertFalse(winograd(512, 7, 7, 512, 1), "7×7: one half-empty panel of tiles");
         assertFalse(winograd(8, 16, 16, 16, 1), "8 channels in");
         assertFalse(winograd(16, 16, 16, 8, 1), "8 channels out");
         Conv2d strided = Conv2d.create(16, 16, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
         assertTrue(strided instanceof VectorGemmConv, strided.strategy());
+    }
+
+    @Test
+    void countsColumnPanelsOfTheVectorKernelsWidth() {
+        ConvShape large = new ConvShape(512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        // 16 tiles numbered compactly: one panel of 16 against the GEMM kernel's four (61
+        // extended columns); half of one panel of 32 against two
+        assertEquals(2, Conv2d.winogradTile(large, 16));
+        assertEquals(0, Conv2d.winogradTile(large, 32));
+        // 128 channels: too few pairs to number compactly, two panels of 19 extended columns
+        assertEquals(0, Conv2d.winogradTile(new ConvShape(128, 7, 7, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1), 16));
+        assertTrue(Conv2d.compactTiles(4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
+        assertFalse(Conv2d.compactTiles(4, 4, 16, 128, 128), "128 channels");
+        assertFalse(Conv2d.compactTiles(4, 4, 32, 512, 512), "panels of 32: one either way");
+        assertFalse(Conv2d.compactTiles(7, 7, 16, 512, 512), "14×14: four panels either way");
     }
 
     @Test
@@ -346,19 +360,20 @@ class Conv2dTest {
 
     static Stream<Arguments> winogradCases() {
         return geometries().stream().filter(g -> g.shape().winogradTiles())
-                .flatMap(g -> Stream.of(Arguments.of(g, 2), Arguments.of(g, 4)));
+                .flatMap(g -> Stream.of(2, 4).flatMap(tile -> Stream.of(Arguments.of(g, tile, false), Arguments.of(g, tile, true))));
     }
 
     /**
-     * Both tile sizes on every 3×3 stride-1 geometry, made directly whatever the factory would
-     * choose: outputs not a multiple of the tile, one panel or several, K in one block or two.
+     * Both tile sizes, numbered with extended columns and compactly, on every 3×3 stride-1
+     * geometry, made directly whatever the factory would choose: outputs not a multiple of the
+     * tile, one panel or several, K in one block or two.
      */
-    @ParameterizedTest(name = "F({1}x{1}) {0}")
+    @ParameterizedTest(name = "F({1}x{1}) compact {2} {0}")
     @MethodSource("winogradCases")
-    void winogradOfEitherTileMatchesReference(Geometry g, int tile) {
+    void winogradOfEitherTileMatchesReference(Geometry g, int tile, boolean compact) {
         Random r = new Random(g.name().hashCode() + tile);
-        BiFunction<float[], Epilogue, Conv2d> make = (w, e) -> new VectorWinogradConv(g.shape(), w, e, tile);
-        String what = "F(" + tile + "x" + tile + ")";
+        BiFunction<float[], Epilogue, Conv2d> make = (w, e) -> new VectorWinogradConv(g.shape(), w, e, tile, compact);
+        String what = "F(" + tile + "x" + tile + ")" + (compact ? " compact" : "");
         for (Epilogue e : someEpilogues(g.oc(), r)) {
             for (int batch : new int[] {1, 3}) check(g, make, what, e, batch, two, true, r, -1);
         }
