@@ -90,14 +90,15 @@ public abstract class Conv2d {
      * two panels).
      *
      * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns,
-     * both numbered with extended columns (56×56: 0.61, 28×28: 0.64, with panels of 16; 14×14:
-     * 1.13), and there are at least 64 channels in and out. At 14×14, 4×4 tiles numbered
-     * compactly fill one panel of 16 (against four of 2×2 tiles): 256 → 256 took 0.81 of the
-     * time on one thread, but 1.06 on two, whose row split each transformed all of the input. On the AMD EPYC (AVX2), F(4×4) against F(2×2), one thread and two (medians of ten
-     * alternations in one JVM): 64 → 64 at 56×56 0.83 and 0.86 of the time, 128 → 128 at 28×28
-     * 0.83 and 0.85, 256 → 256 at 56×56 0.78 and 0.77, 512 → 512 at 28×28 0.75–0.98 over five
-     * runs, one thread or two; with 16 or 32 channels its transforms cost more than the products
-     * save (16 → 16 at 32×32: 1.26 and 1.44).
+     * both numbered with extended columns (56×56: 0.62, 28×28: 0.64, with panels of 16; 14×14:
+     * 1.13), and there are at least 64 channels in and out. On the AMD EPYC (AVX2), F(4×4)
+     * against F(2×2), one thread and two (medians of ten alternations in one JVM): 64 → 64 at
+     * 56×56 0.83 and 0.86 of the time, 128 → 128 at 28×28 0.83 and 0.85, 256 → 256 at 56×56
+     * 0.78 and 0.77, 512 → 512 at 28×28 0.75–0.98 over five runs, one thread or two; with 16 or
+     * 32 channels its transforms cost more than the products save (16 → 16 at 32×32: 1.26 and
+     * 1.44). At 14×14, 4×4 tiles numbered compactly fill one panel of 16 (against four of 2×2
+     * tiles): 256 → 256 took 0.81 of the time on one thread, but 1.06 on two, whose row split
+     * each transformed all of the input.
      */
     static int winogradTile(ConvShape s, int nr) {
         if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return 0;
@@ -124,9 +125,9 @@ public abstract class Conv2d {
      * saves at least a quarter of the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps,
      * 16 tiles against 19 extended columns, with panels of 16) and there are more than 32K channel
      * pairs (F(2×2)'s U over 2 MB). With one panel, two threads split the rows and each gathers
-     * and transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7 took 0.63–0.66 of the
-     * GEMM kernel's time on one thread and 0.64–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and
-     * 1.04–1.4, and the CIFAR ResNet's 64 → 64 at 8×8 1.2–1.4 of the extended numbering's on two.
+     * and transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7 took 0.61–0.66 of the
+     * GEMM kernel's time on one thread and 0.62–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and
+     * 1.06, and the CIFAR ResNet's 64 → 64 at 8×8 1.35–1.46 of the extended numbering's on two.
      */
     static boolean compactTiles(int th, int tw, int nr, int ic, int oc) {
         int extended = Math.ceilDiv((th - 1) * (tw + 1) + tw, nr), compact = Math.ceilDiv(th * tw, nr);

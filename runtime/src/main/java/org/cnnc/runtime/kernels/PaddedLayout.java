@@ -32,6 +32,12 @@ final class PaddedLayout {
      * three.
      */
     private final boolean[] leadsFour, followsInFour;
+    /**
+     * For such fours: the phase columns that hold input, [fourFrom[k], fourTo[k]) for column
+     * phase k, and [fourJ0, fourJ1) where all four do.
+     */
+    private final int[] fourFrom = new int[4], fourTo = new int[4];
+    private final int fourJ0, fourJ1;
     private final ConvShape s;
     /** The input as it lies. */
     private final int ih, iw;
@@ -98,6 +104,15 @@ final class PaddedLayout {
                 for (int k = 1; k < 4; k++) followsInFour[f + k] = true;
             }
         }
+        int j0 = 0, j1 = wq;
+        for (int k = 0; k < 4; k++) {
+            fourFrom[k] = columnsFrom(k - s.pw());
+            fourTo[k] = columnsTo(k - s.pw());
+            j0 = Math.max(j0, fourFrom[k]);
+            j1 = Math.min(j1, fourTo[k]);
+        }
+        fourJ0 = j0;
+        fourJ1 = Math.max(j0, j1);
         for (int i = 0; i < s.kh(); i++) {
             for (int j = 0; j < s.kw(); j++) {
                 int f = index[i * s.dh() % s.sh() * s.sw() + j * s.dw() % s.sw()];
@@ -171,15 +186,8 @@ final class PaddedLayout {
      */
     private void fillFour(float[] x, int xBase, int c0, int c1, float[] p, int pBase, int i0, int i1, int f) {
         final int fh = phaseH[f] - s.ph(), iLo = rowsFrom(fh, i0, i1), iHi = rowsTo(fh, i0, i1), stride = hq * wq;
-        final int[] from = new int[4], to = new int[4];
-        int j0 = 0, j1 = wq;
-        for (int k = 0; k < 4; k++) {
-            from[k] = columnsFrom(k - s.pw());
-            to[k] = columnsTo(k - s.pw());
-            j0 = Math.max(j0, from[k]);
-            j1 = Math.min(j1, to[k]);
-        }
-        j1 = Math.max(j0, j1);
+        final int[] from = fourFrom, to = fourTo;
+        final int j0 = fourJ0, j1 = fourJ1;
         for (int c = c0; c < c1; c++) {
             final int image = pBase + (c - c0) * channelStride + f * stride;
             for (int k = 0; k < 4; k++) padRows(p, image + k * stride, i0, iLo, iHi, i1);

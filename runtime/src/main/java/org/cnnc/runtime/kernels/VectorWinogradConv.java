@@ -130,11 +130,6 @@ final class VectorWinogradConv extends Conv2d {
         return m;
     }
 
-    /** Whether the tiles are numbered without extended columns. */
-    boolean compact() {
-        return layout == null;
-    }
-
     /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
     private float[] transformWeights(float[] w) {
         final double[][] g = m == 2 ? G2 : G4;

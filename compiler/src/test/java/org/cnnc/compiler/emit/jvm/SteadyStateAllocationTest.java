@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A warm model allocates nothing per inference, on the calling thread or on the kernel
  * threads: buffers come from the arena, and parallel loops take tasks made once. The network
  * is large enough that its emitted loops (BatchNorm, ReLU, pooling, add at -O0) and its
- * convolutions split across two threads.
+ * convolutions split across two threads; its convolutions run the matrix product, Winograd's
+ * 4×4 tiles (64 channels at 28×28) and, with 256-bit vectors, 2×2 tiles gathered tile by tile
+ * (192 channels at 7×7).
  */
 class SteadyStateAllocationTest {
     /** Under one small object per call: a lambda per kernel, as loops over captured arrays make, is far above it. */
@@ -39,9 +41,10 @@ class SteadyStateAllocationTest {
     void aWarmModelAllocatesNothingPerCall(int level) throws Exception {
         ShapedGraph shaped = Nets.shaped("""
                 network Alloc {
-                  input 8x32x32
-                  conv(32, k=3, p=1) -> bn -> relu -> add { [conv(32, k=3, p=1) -> bn] | identity } -> relu
-                  -> maxpool -> avgpool(2) -> flatten -> fc(10)
+                  input 8x28x28
+                  conv(64, k=3, p=1) -> bn -> relu -> add { [conv(64, k=3, p=1) -> bn] | identity } -> relu
+                  -> maxpool -> maxpool -> conv(192, k=3, p=1) -> relu -> conv(192, k=3, p=1) -> relu
+                  -> avgpool(7) -> flatten -> fc(10)
                 }
                 """);
         Graph g = shaped.graph();
