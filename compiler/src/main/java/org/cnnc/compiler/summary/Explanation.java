@@ -83,8 +83,10 @@ public final class Explanation {
         if (c.groups() > 1 && c.groups() == in) return "depthwise";
         int tile = input instanceof Shape.Map m ? Conv2d.winogradTile(m.c(), m.h(), m.w(), c.outChannels(), c.kh(), c.kw(),
                 c.sh(), c.sw(), c.ph(), c.pw(), c.dh(), c.dw(), c.groups()) : 0;
-        if (tile == 2) return "3×3: Winograd F(2×2, 3×3), 16 multiplies per 2×2 outputs instead of 36";
-        if (tile == 4) return "3×3: Winograd F(4×4, 3×3), 36 multiplies per 4×4 outputs instead of 144";
+        if (tile > 0) {
+            return String.format("3×3: Winograd F(%1$d×%1$d, 3×3), %2$d multiplies per %1$d×%1$d outputs instead of %3$d",
+                    tile, (tile + 2) * (tile + 2), 9 * tile * tile);
+        }
         if (c.sh() == 1 && c.sw() == 1 && c.ph() == 0 && c.pw() == 0) {
             return (c.kh() == 1 && c.kw() == 1 ? "1×1" : "stride 1, no padding")
                     + ": a matrix product on the input as it lies, no im2col";

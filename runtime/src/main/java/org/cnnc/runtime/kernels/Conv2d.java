@@ -102,7 +102,7 @@ public abstract class Conv2d {
      */
     static int winogradTile(ConvShape s, int nr) {
         if (!s.winogradTiles() || Math.min(s.ic(), s.oc()) < 16) return 0;
-        long gemm = 9L * Math.ceilDiv((s.oh() - 1) * (s.ow() + 2) + s.ow(), nr);
+        long gemm = 9L * Math.ceilDiv(extendedColumns(s.oh(), s.ow(), 2), nr);
         if (4 * winogradColumns(s, 2, nr, true) > 3 * gemm) return 0;
         boolean four = Math.min(s.ic(), s.oc()) >= 64
                 && 10 * winogradColumns(s, 4, nr, false) <= 7 * winogradColumns(s, 2, nr, false);
@@ -116,7 +116,7 @@ public abstract class Conv2d {
     private static long winogradColumns(ConvShape s, int m, int nr, boolean compact) {
         int th = Math.ceilDiv(s.oh(), m), tw = Math.ceilDiv(s.ow(), m);
         int panels = compact && compactTiles(th, tw, nr, s.ic(), s.oc()) ? Math.ceilDiv(th * tw, nr)
-                : Math.ceilDiv((th - 1) * (tw + 1) + tw, nr);
+                : Math.ceilDiv(extendedColumns(th, tw, 1), nr);
         return (long) (m + 2) * (m + 2) * panels;
     }
 
@@ -130,8 +130,17 @@ public abstract class Conv2d {
      * 1.06, and the CIFAR ResNet's 64 → 64 at 8×8 1.35–1.46 of the extended numbering's on two.
      */
     static boolean compactTiles(int th, int tw, int nr, int ic, int oc) {
-        int extended = Math.ceilDiv((th - 1) * (tw + 1) + tw, nr), compact = Math.ceilDiv(th * tw, nr);
+        int extended = Math.ceilDiv(extendedColumns(th, tw, 1), nr), compact = Math.ceilDiv(th * tw, nr);
         return 4 * (extended - compact) >= extended && (long) ic * oc > 1 << 15;
+    }
+
+    /**
+     * The extended columns that hold rows × cols outputs whose rows lie {@code extra} columns
+     * apart beyond their own ({@link PaddedLayout#extent}): the GEMM kernel's 3×3 taps (2), or
+     * Winograd's tiles (1).
+     */
+    private static int extendedColumns(int rows, int cols, int extra) {
+        return (rows - 1) * (cols + extra) + cols;
     }
 
     /** Multiply-accumulates per sample. */

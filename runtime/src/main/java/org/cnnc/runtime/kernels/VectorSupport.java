@@ -40,10 +40,10 @@ public final class VectorSupport {
 
     /**
      * Columns of the vector kernels' column panels (two vectors), by which they choose between
-     * Winograd and the matrix product; 32 (two 512-bit vectors) where they do not run.
+     * Winograd and the matrix product; where they do not run, the plain loops' neutral answer.
      */
     static int panelColumns() {
-        return available() ? Holder.VECTOR.panelColumns() : 32;
+        return (available() ? Holder.VECTOR : Holder.SCALAR).panelColumns();
     }
 
     /**

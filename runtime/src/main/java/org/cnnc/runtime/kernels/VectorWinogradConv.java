@@ -211,7 +211,7 @@ final class VectorWinogradConv extends Conv2d {
      * Whether threads share one sample out by column panels (else by row panels): whichever gives
      * the busiest thread less work. A thread of a row split fills and transforms the input of
      * every column panel, which a column split shares out: counted in products of one channel
-     * pair over one panel for all 16 ξ, the input side of a panel costs about {@link #INPUT_SIDE}
+     * pair over one panel for all a² ξ, the input side of a panel costs about {@link #INPUT_SIDE}
      * per input channel, and the output side (transform and store) about {@link #OUTPUT_SIDE}
      * per output row. Counting panels alone, 16 → 16 channels at 32×32 (17 column panels, 4 row
      * panels) went by rows, each of two threads then filling and transforming all of the input:

@@ -339,23 +339,13 @@ class Conv2dTest {
     void winogradSplitsRowPanelsWhereThereIsOneColumnPanel() {
         // one column panel of tiles and eight row panels (the factory would take the GEMM kernel
         // for so small a map: made directly)
-        ConvShape s = new ConvShape(24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        Geometry g = geometries().stream().filter(x -> x.name().equals("3x3 p1 OC40 4x4")).findFirst().orElseThrow();
         Random r = new Random(23);
-        float[] w = random(r, 40 * 24 * 9, (float) (1 / Math.sqrt(24 * 9)));
-        Epilogue e = Epilogue.of(random(r, 40, 0.5f), Activation.RELU);
-        VectorWinogradConv c = new VectorWinogradConv(s, w, e, 2);
+        VectorWinogradConv c = new VectorWinogradConv(g.shape(), new float[40 * 24 * 9], Epilogue.NONE, 2);
         assertFalse(c.splitsColumns(2), c.strategy());
         // one sample, which the two threads share
-        float[] x = random(r, c.inputSize(), 1f), y = new float[c.outputSize()];
-        Threads.splitEverything = true;
-        try {
-            c.run(x, y, null, 1, new float[(int) c.scratchFloats(2)], two);
-        } finally {
-            Threads.splitEverything = false;
-        }
-        double[] ref = Reference.conv(24, 4, 4, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, x, w, e, null, 1);
-        double err = Reference.relativeError(y, ref);
-        assertTrue(err <= TOLERANCE, () -> "relative error " + err);
+        check(g, (w, e) -> new VectorWinogradConv(g.shape(), w, e, 2), "F(2x2)", Epilogue.of(random(r, 40, 0.5f), Activation.RELU),
+                1, two, true, r, -1);
     }
 
     static Stream<Arguments> winogradCases() {
