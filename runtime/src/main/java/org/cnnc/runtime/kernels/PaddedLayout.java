@@ -41,6 +41,14 @@ final class PaddedLayout {
     private final ConvShape s;
     /** The input as it lies. */
     private final int ih, iw;
+    /**
+     * The longest phase rows padded whole rather than column by column. Setting a row's padding
+     * columns one by one costs the same for any row, an extra fill in proportion to its length:
+     * one thread, the copy of 16 channels of 32×32 into Winograd's windows (rows of 17) took 0.78
+     * of the time padded whole, 32 of 16×16 0.67, 64 of 8×8 0.72, 128 of 28×28 into 4×4 tiles'
+     * (rows of 8) 0.80; 64 channels of 56×56 into a stride-2 convolution's (rows of 29) 1.06.
+     */
+    static final int WHOLE_ROWS = 24;
     /** What padding reads as: 0 for a convolution, −∞ for a max pool. */
     private final float pad;
 
@@ -152,15 +160,16 @@ final class PaddedLayout {
             final int gLo = g < 0 ? 0 : columnsFrom(gw), gn = g < 0 ? 0 : columnsTo(gw) - gLo;
             // the two phases' first input columns are 0 and 1, one each
             final boolean evenFirst = fw + jLo * 2 == 0;
+            final boolean whole = padsWhole(jLo, n) || g >= 0 && padsWhole(gLo, gn);
             for (int c = c0; c < c1; c++) {
                 final int image = pBase + (c - c0) * channelStride + f * hq * wq, other = image + (g - f) * hq * wq;
-                padRows(p, image, i0, iLo, iHi, i1);
-                if (g >= 0) padRows(p, other, i0, iLo, iHi, i1);
+                pad(p, image, i0, iLo, iHi, i1, whole);
+                if (g >= 0) pad(p, other, i0, iLo, iHi, i1, whole);
                 for (int i = iLo; i < iHi; i++) {
                     int row = xBase + (c * ih + i * sh + fh) * iw, dst = image + i * wq + jLo;
-                    padRow(p, image + i * wq, jLo, n);
+                    if (!whole) padRow(p, image + i * wq, jLo, n);
                     if (g >= 0) {
-                        padRow(p, other + i * wq, gLo, gn);
+                        if (!whole) padRow(p, other + i * wq, gLo, gn);
                         int gDst = other + i * wq + gLo;
                         if (evenFirst) {
                             VectorOps.deinterleave(x, row, p, dst, n, gDst, gn);
@@ -188,15 +197,17 @@ final class PaddedLayout {
         final int fh = phaseH[f] - s.ph(), iLo = rowsFrom(fh, i0, i1), iHi = rowsTo(fh, i0, i1), stride = hq * wq;
         final int[] from = fourFrom, to = fourTo;
         final int j0 = fourJ0, j1 = fourJ1;
+        boolean whole = false;
+        for (int k = 0; k < 4; k++) whole |= padsWhole(from[k], to[k] - from[k]);
         for (int c = c0; c < c1; c++) {
             final int image = pBase + (c - c0) * channelStride + f * stride;
-            for (int k = 0; k < 4; k++) padRows(p, image + k * stride, i0, iLo, iHi, i1);
+            for (int k = 0; k < 4; k++) pad(p, image + k * stride, i0, iLo, iHi, i1, whole);
             for (int i = iLo; i < iHi; i++) {
                 final int row = xBase + (c * ih + i * 4 + fh) * iw - s.pw(), dst = image + i * wq;
                 VectorOps.deinterleave4(x, row + 4 * j0, p, dst + j0, stride, j1 - j0);
                 for (int k = 0; k < 4; k++) {
                     int phaseRow = dst + k * stride;
-                    padRow(p, phaseRow, from[k], to[k] - from[k]);
+                    if (!whole) padRow(p, phaseRow, from[k], to[k] - from[k]);
                     for (int j = from[k]; j < Math.min(j0, to[k]); j++) p[phaseRow + j] = x[row + 4 * j + k];
                     for (int j = Math.max(j1, from[k]); j < to[k]; j++) p[phaseRow + j] = x[row + 4 * j + k];
                 }
@@ -224,15 +235,33 @@ final class PaddedLayout {
         return Math.max(rowsFrom(fh, i0, i1), Math.min(i1, Math.floorDiv(ih - 1 - fh, s.sh()) + 1));
     }
 
-    /** Pads rows [i0, iLo) and [iHi, i1) of the phase image at {@code p[image]} whole. */
-    private void padRows(float[] p, int image, int i0, int iLo, int iHi, int i1) {
-        Arrays.fill(p, image + i0 * wq, image + iLo * wq, pad);
-        Arrays.fill(p, image + iHi * wq, image + i1 * wq, pad);
+    /**
+     * Whether phase rows whose input columns are [jLo, jLo + n) are padded whole before the input
+     * is copied over them ({@link #pad}): where they have padding columns and are at most {@link
+     * #WHOLE_ROWS} long.
+     */
+    private boolean padsWhole(int jLo, int n) {
+        return (jLo > 0 || jLo + n < wq) && wq <= WHOLE_ROWS;
     }
 
     /** Pads the row at {@code p[row]} outside its input columns [jLo, jLo + n). */
     private void padRow(float[] p, int row, int jLo, int n) {
         for (int j = 0; j < jLo; j++) p[row + j] = pad;
         for (int j = jLo + n; j < wq; j++) p[row + j] = pad;
+    }
+
+    /**
+     * Pads rows [i0, i1) of the phase image at {@code p[image]}: all of them in one fill where
+     * {@code whole} ({@link #padsWhole}), the input then copied over it; else only the rows
+     * wholly padding, [i0, iLo) and [iHi, i1), each other row's padding columns set by {@link
+     * #padRow}.
+     */
+    private void pad(float[] p, int image, int i0, int iLo, int iHi, int i1, boolean whole) {
+        if (whole) {
+            Arrays.fill(p, image + i0 * wq, image + i1 * wq, pad);
+        } else {
+            Arrays.fill(p, image + i0 * wq, image + iLo * wq, pad);
+            Arrays.fill(p, image + iHi * wq, image + i1 * wq, pad);
+        }
     }
 }

@@ -235,8 +235,21 @@ final class VectorOps {
             a.rearrange(EVEN, b).intoArray(dst, even + j);
             a.rearrange(ODD, b).intoArray(dst, odd + j);
         }
-        for (int i = j; i < nEven; i++) dst[even + i] = src[s + 2 * i];
-        for (int i = j; i < nOdd; i++) dst[odd + i] = src[s + 2 * i + 1];
+        // each phase's last vector again, overlapping the one before, where it lies in the array
+        if (j < nEven && nEven >= VL && s + 2 * nEven <= src.length) {
+            int i = s + 2 * (nEven - VL);
+            FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL);
+            a.rearrange(EVEN, b).intoArray(dst, even + nEven - VL);
+        } else {
+            for (int i = j; i < nEven; i++) dst[even + i] = src[s + 2 * i];
+        }
+        if (j < nOdd && nOdd >= VL && s + 2 * nOdd <= src.length) {
+            int i = s + 2 * (nOdd - VL);
+            FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL);
+            a.rearrange(ODD, b).intoArray(dst, odd + nOdd - VL);
+        } else {
+            for (int i = j; i < nOdd; i++) dst[odd + i] = src[s + 2 * i + 1];
+        }
     }
 
 }

@@ -25,6 +25,8 @@ class PaddedLayoutTest {
                 conv("3x3 s2 p1 even map (rows split into both column phases)", 3, 16, 16, 3, 2, 1, 1),
                 conv("3x3 s2 p1 odd map", 2, 13, 9, 3, 2, 1, 1),
                 conv("3x3 s2 p1 rows of several vectors", 2, 6, 70, 3, 2, 1, 1),
+                // phase rows of 34 and 35 inputs: each phase's last vector overlaps the one before
+                conv("3x3 s2 p1 odd rows of several vectors", 2, 5, 69, 3, 2, 1, 1),
                 conv("3x3 s2 no padding", 2, 11, 12, 3, 2, 0, 1),
                 conv("2x2 s2 no padding", 2, 10, 37, 2, 2, 0, 1),
                 conv("1x1 s2 (one phase)", 2, 9, 9, 1, 2, 0, 1),
@@ -38,6 +40,8 @@ class PaddedLayoutTest {
                 // map not a multiple of 4 (the input short by three rows and columns)
                 new Case("6x6 s4 p1 rows of several vectors", new ConvShape(2, 6, 78, 2, 6, 6, 4, 4, 1, 1, 1, 1, 1), 6, 78, 0f),
                 new Case("6x6 s4 p1 over a smaller input", new ConvShape(2, 16, 16, 2, 6, 6, 4, 4, 1, 1, 1, 1, 1), 13, 13, 0f),
+                // phase rows longer than those padded whole: each row's padding columns set alone
+                new Case("6x6 s4 p1 rows of 28", new ConvShape(2, 6, 110, 2, 6, 6, 4, 4, 1, 1, 1, 1, 1), 6, 110, 0f),
                 conv("11x11 s4 p2 (AlexNet's first)", 2, 35, 37, 11, 4, 2, 1),
                 new Case("3x3 s2 p1 padded with -inf (max pool)", new ConvShape(2, 12, 12, 2, 3, 3, 2, 2, 1, 1, 1, 1, 1), 12, 12,
                         Float.NEGATIVE_INFINITY));
