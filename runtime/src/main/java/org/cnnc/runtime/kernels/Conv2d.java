@@ -115,23 +115,26 @@ public abstract class Conv2d {
      */
     private static long winogradColumns(ConvShape s, int m, int nr, boolean compact) {
         int th = Math.ceilDiv(s.oh(), m), tw = Math.ceilDiv(s.ow(), m);
-        int panels = compact && compactTiles(th, tw, nr, s.ic(), s.oc()) ? Math.ceilDiv(th * tw, nr)
+        int panels = compact && compactTiles(m, th, tw, nr, s.ic(), s.oc()) ? Math.ceilDiv(th * tw, nr)
                 : Math.ceilDiv(extendedColumns(th, tw, 1), nr);
         return (long) (m + 2) * (m + 2) * panels;
     }
 
     /**
-     * Whether Winograd's th × tw tiles are numbered without an extended column per row: where that
-     * saves at least a quarter of the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps,
-     * 16 tiles against 19 extended columns, with panels of 16) and there are more than 32K channel
-     * pairs (F(2×2)'s U over 2 MB). With one panel, two threads split the rows and each gathers
-     * and transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7 took 0.61–0.66 of the
-     * GEMM kernel's time on one thread and 0.62–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and
-     * 1.06, and the CIFAR ResNet's 64 → 64 at 8×8 1.35–1.46 of the extended numbering's on two.
+     * Whether Winograd's th × tw tiles of m × m are numbered without an extended column per row:
+     * where that saves at least a quarter of the column panels of {@code nr} (2×2 tiles of 7×7
+     * and 8×8 maps, 16 tiles against 19 extended columns, with panels of 16), and either there
+     * are more than 32K channel pairs (F(2×2)'s U over 2 MB) or U is small enough for two threads
+     * to take a vector each of one panel ({@link VectorWinogradConv#HALVES_U}). Between the two,
+     * two threads split the rows of one panel and each transforms all of the input: on the AMD
+     * EPYC, 512 → 512 at 7×7 took 0.61–0.66 of the GEMM kernel's time on one thread and
+     * 0.62–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and 1.06 of the extended numbering's.
      */
-    static boolean compactTiles(int th, int tw, int nr, int ic, int oc) {
+    static boolean compactTiles(int m, int th, int tw, int nr, int ic, int oc) {
         int extended = Math.ceilDiv(extendedColumns(th, tw, 1), nr), compact = Math.ceilDiv(th * tw, nr);
-        return 4 * (extended - compact) >= extended && (long) ic * oc > 1 << 15;
+        long pairs = (long) ic * oc;
+        return 4 * (extended - compact) >= extended
+                && (pairs > 1 << 15 || (m + 2L) * (m + 2) * pairs * Float.BYTES <= VectorWinogradConv.HALVES_U);
     }
 
     /**

@@ -3,7 +3,6 @@ package org.cnnc.runtime.kernels;
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
@@ -27,9 +26,10 @@ import org.cnnc.runtime.Parallel;
  *
  * <p>On small maps the extended column of each row of tiles can take a column panel of its own
  * (7×7 with 2×2 tiles: 16 tiles, 19 extended columns): there, where numbering the tiles without
- * it saves at least a quarter of the panels and the products weigh most ({@link
- * Conv2d#compactTiles}), each window element of every tile is gathered into a row of its own
- * instead, q = ty·tiles per row + tx.
+ * it saves at least a quarter of the panels ({@link Conv2d#compactTiles}), they are numbered
+ * q = ty·tiles per row + tx, and a vector of window elements whose tiles span rows of tiles is
+ * loaded from P once per row and blended. Where such a map's one column panel is all there is
+ * and U is small, two threads take a vector of it each ({@link #HALVES_U}).
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
@@ -52,13 +52,26 @@ final class VectorWinogradConv extends Conv2d {
             G4 = {{1, 0, 0}, {1 / 3.0, 1 / 3.0, 1 / 3.0}, {-1 / 3.0, 1 / 3.0, -1 / 3.0},
                   {-16 / 15.0, -8 / 15.0, -4 / 15.0}, {1 / 15.0, -2 / 15.0, 4 / 15.0}, {0, 0, 1}};
 
-    /** The padded input split into stride phases; null where the windows are gathered tile by tile. */
+    /** The padded input split into stride phases, as the extended numbering of the tiles reads it. */
     private final PaddedLayout layout;
+    /** Whether the tiles are numbered without the extended column, q = ty·tiles per row + tx. */
+    private final boolean compact;
+    /**
+     * Whether two threads sharing a sample take a vector each of its one column panel
+     * ({@link #halves}).
+     */
+    private final boolean halves;
     /** Outputs per tile side, window side, and products (a²). */
     private final int m, a, products;
+    /** wq: tiles per row of the numbering; nExt: columns of the numbering (the tiles, with or without the extended ones). */
     private final int ic, oc, mr, mPanels, rows, kc, tilesH, tilesW, wq, nExt, nPanels, plane;
-    /** Where window element (i, j) of tile q is within an input channel's part of P: taps[i·a + j] + q. */
+    /**
+     * Where window element (i, j) of tile q is within an input channel's part of P: taps[i·a + j]
+     * plus q's extended column ({@link #column}).
+     */
     private final int[] taps;
+    /** Where {@link #gatherWindows} puts window element k: k·VL. */
+    private final int[] gatheredTaps;
     /** Floats of P per input channel. */
     private final int channelStride;
     /** U as [ξ][row panel][ic][mr], rows past OC zero. */
@@ -74,10 +87,16 @@ final class VectorWinogradConv extends Conv2d {
      * window all fall in one set of the L1 cache, which holds 8 lines.
      */
     private final int vStep;
-    private final Parallel.Task bySample = this::samples, byShare = this::shares;
+    private final Parallel.Task bySample = this::samples, byShare = this::shares, byHalf = this::halves;
+    /**
+     * The largest U (bytes) for which two threads take a vector each of one column panel, each
+     * reading all of U for half the columns: 64 → 64 channels at 8×8 (256 KB, in L2) 0.80 of
+     * the time of a row split, 256 → 256 at 14×14 in 4×4 tiles (9 MB) 1.45.
+     */
+    static final long HALVES_U = 256 * 1024;
 
     VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue, int m) {
-        this(s, weights, epilogue, m, Conv2d.compactTiles(Math.ceilDiv(s.oh(), m), Math.ceilDiv(s.ow(), m), NR, s.ic(), s.oc()));
+        this(s, weights, epilogue, m, Conv2d.compactTiles(m, Math.ceilDiv(s.oh(), m), Math.ceilDiv(s.ow(), m), NR, s.ic(), s.oc()));
     }
 
     /** With the tiles numbered compactly or with extended columns, as {@code compact} says. */
@@ -94,25 +113,19 @@ final class VectorWinogradConv extends Conv2d {
         // multiple of m has a last row (column) of tiles partly outside, read from more rows of padding
         tilesH = Math.ceilDiv(s.oh(), m);
         tilesW = Math.ceilDiv(s.ow(), m);
-        if (compact) {
-            layout = null;
-            wq = tilesW;
-            nExt = tilesH * tilesW;
-            nPanels = (nExt + NR - 1) / NR;
-            taps = new int[products];
-            for (int k = 0; k < products; k++) taps[k] = k * nPanels * NR;
-            channelStride = products * nPanels * NR;
-        } else {
-            layout = new PaddedLayout(new ConvShape(ic, s.ih() + tilesH * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
-                    s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
-            wq = layout.wq;
-            nExt = layout.extent;
-            nPanels = (nExt + NR - 1) / NR;
-            taps = layout.taps;
-            channelStride = layout.channelStride;
-        }
+        this.compact = compact;
+        layout = new PaddedLayout(new ConvShape(ic, s.ih() + tilesH * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
+                s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
+        wq = compact ? tilesW : layout.wq;
+        nExt = compact ? tilesH * tilesW : layout.extent;
+        nPanels = (nExt + NR - 1) / NR;
+        taps = layout.taps;
+        gatheredTaps = new int[products];
+        for (int k = 0; k < products; k++) gatheredTaps[k] = k * VL;
+        channelStride = layout.channelStride;
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
+        halves = compact && nPanels == 1 && nExt > VL && mr == 5 && (long) products * ic * oc * Float.BYTES <= HALVES_U;
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
@@ -120,7 +133,8 @@ final class VectorWinogradConv extends Conv2d {
         vStep = kc * NR + 16;
         vFloats = products * vStep;
         mFloats = Math.multiplyExact(products * rows, NR);
-        zFloats = Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0);
+        // Z also holds the windows gathered for the compact numbering, before the products
+        zFloats = Math.max(Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0), products * VL);
         perThread = Math.addExact(Math.addExact(pFloats, vFloats), Math.addExact(mFloats, zFloats));
         u = transformWeights(weights);
     }
@@ -128,6 +142,11 @@ final class VectorWinogradConv extends Conv2d {
     /** Outputs per tile side. */
     int tileSide() {
         return m;
+    }
+
+    /** Whether the tiles are numbered without the extended column. */
+    boolean compact() {
+        return compact;
     }
 
     /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
@@ -163,7 +182,8 @@ final class VectorWinogradConv extends Conv2d {
     @Override
     public String strategy() {
         return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
-                + nExt + (layout == null ? " tiles, windows gathered tile by tile" : " extended tiles") + ", K in blocks of " + kc;
+                + nExt + (compact ? " tiles" : " extended tiles") + ", K in blocks of " + kc
+                + (halves ? ", two threads a vector each" : "");
     }
 
     @Override
@@ -176,6 +196,8 @@ final class VectorWinogradConv extends Conv2d {
             for (int n = 0; n < batch; n++) work(0, nPanels, 0, mPanels, x, n, y, residual, scratch, 0);
         } else if (Threads.bySample(batch, threads, work / batch, Threads.GEMM)) {
             parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
+        } else if (halves) {
+            for (int n = 0; n < batch; n++) parallel.forRange(2, byHalf, x, y, residual, scratch, n, threads);
         } else {
             for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
         }
@@ -208,6 +230,37 @@ final class VectorWinogradConv extends Conv2d {
     }
 
     /**
+     * Vectors [v0, v1) of sample n's one column panel, a thread each: its tiles' windows filled and
+     * transformed, the products of every row panel for that vector alone, its outputs.
+     */
+    private void halves(float[] x, float[] y, float[] res, float[] s, int n, int threads, int v0, int v1) {
+        for (int v = v0; v < v1; v++) {
+            int base = Threads.region(s, threads, v), q0 = v * VL, q1 = Math.min(q0 + VL, nExt);
+            int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
+            layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
+            for (int c0 = 0; c0 < ic; c0 += kc) {
+                int c1 = Math.min(ic, c0 + kc);
+                transformInputs(s, base, q0, c0, c1, vb, zb, false);
+                for (int xi = 0; xi < products; xi++) {
+                    int mp = 0;
+                    for (; mp + 1 < mPanels; mp += 2) {
+                        int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR + v * VL;
+                        VectorGemmConv.tile10Half(u, ai, ai + ic * mr, s, vb + xi * vStep + v * VL, c1 - c0, s, ci, ci + mr * NR,
+                                NR, c0 == 0);
+                    }
+                    if (mp < mPanels) {
+                        // the last row panel takes the full tile, its other vector's sums dropped
+                        int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
+                        VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
+                    }
+                }
+            }
+            transformOutputs(s, v * VL, 0, oc, mb, zb);
+            store(s, zb + m * v * VL, 0, oc, q0, q1 - q0, y, n * outputSize(), res);
+        }
+    }
+
+    /**
      * Whether threads share one sample out by column panels (else by row panels): whichever gives
      * the busiest thread less work. A thread of a row split fills and transforms the input of
      * every column panel, which a column split shares out: counted in products of one channel
@@ -232,39 +285,8 @@ final class VectorWinogradConv extends Conv2d {
         if (j0 >= j1 || m0 >= m1) return;
         final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
         final int q0 = j0 * NR, q1 = Math.min(j1 * NR, nExt);
-        if (layout == null) {
-            gatherWindows(x, n * inputSize(), s, base, q0, q1);
-        } else {
-            layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
-        }
+        layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
         for (int j = j0; j < j1; j++) panel(s, base, j, m0, m1, vb, mb, zb, y, n * outputSize(), res);
-    }
-
-    /**
-     * P for the compact numbering, tiles [q0, q1): window element (i, j) of tile q = (ty, tx) of
-     * channel c, input pixel (m·ty + i − ph, m·tx + j − pw) or 0 outside the input, at {@code
-     * p[base + c·channelStride + taps[i·a + j] + q]}; the columns from q1 to the end of its vector
-     * 0.
-     */
-    private void gatherWindows(float[] x, int xBase, float[] p, int base, int q0, int q1) {
-        final int ih = shape.ih(), iw = shape.iw(), ph = shape.ph(), pw = shape.pw(), end = Math.ceilDiv(q1, VL) * VL;
-        for (int c = 0; c < ic; c++) {
-            final int channel = base + c * channelStride, plane = xBase + c * ih * iw;
-            for (int i = 0; i < a; i++) {
-                for (int j = 0; j < a; j++) {
-                    final int dst = channel + taps[i * a + j];
-                    for (int q = q0, ty = q0 / tilesW, tx = q0 % tilesW; q < q1; q++) {
-                        int r = m * ty + i - ph, col = m * tx + j - pw;
-                        p[dst + q] = r >= 0 && r < ih && col >= 0 && col < iw ? x[plane + r * iw + col] : 0f;
-                        if (++tx == tilesW) {
-                            tx = 0;
-                            ty++;
-                        }
-                    }
-                    Arrays.fill(p, dst + q1, dst + end, 0f);
-                }
-            }
-        }
     }
 
     /** Column panel j, row panels [m0, m1): V for each block of channels, the a² products into M, then the output transform. */
@@ -272,16 +294,7 @@ final class VectorWinogradConv extends Conv2d {
         final int q0 = j * NR;
         for (int c0 = 0; c0 < ic; c0 += kc) {
             int c1 = Math.min(ic, c0 + kc);
-            for (int c = c0; c < c1; c++) {
-                int from = pBase + c * channelStride + q0, to = vb + (c - c0) * NR;
-                if (m == 2) {
-                    transformInput(s, from, to);
-                    transformInput(s, from + VL, to + VL);
-                } else {
-                    transformInput4(s, from, to);
-                    transformInput4(s, from + VL, to + VL);
-                }
-            }
+            transformInputs(s, pBase, q0, c0, c1, vb, zb, true);
             for (int xi = 0; xi < products; xi++) {
                 for (int mp = m0; mp < m1; mp++) {
                     int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
@@ -289,29 +302,86 @@ final class VectorWinogradConv extends Conv2d {
                 }
             }
         }
-        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr), perChannel = m * m * NR;
-        for (int o = o0; o < o1; o++) {
-            int from = mb + o * NR, to = zb + o * perChannel;
-            if (m == 2) {
-                transformOutput(s, from, to);
-                transformOutput(s, from + VL, to + 2 * VL);
-            } else {
-                int tb = zb + oc * perChannel;
-                transformOutput4(s, from, to, tb);
-                transformOutput4(s, from + VL, to + 4 * VL, tb);
+        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
+        transformOutputs(s, 0, o0, o1, mb, zb);
+        transformOutputs(s, VL, o0, o1, mb, zb);
+        store(s, zb + o0 * m * m * NR, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+    }
+
+    /**
+     * V for input channels [c0, c1) of the vector of tiles from q (and the next, if {@code both}),
+     * from P at {@code p[pBase]} to V's block at {@code p[vb]}; with the compact numbering, each
+     * vector's windows gathered first at {@code p[wb]}.
+     */
+    private void transformInputs(float[] p, int pBase, int q, int c0, int c1, int vb, int wb, boolean both) {
+        for (int c = c0; c < c1; c++) {
+            int from = pBase + c * channelStride, to = vb + (c - c0) * NR + q % NR;
+            for (int v = 0; v < (both ? 2 : 1); v++) {
+                int tiles = q + v * VL, at = from + tiles;
+                int[] tap = taps;
+                if (compact) {
+                    gatherWindows(p, from + column(tiles), tiles % tilesW, wb);
+                    at = wb;
+                    tap = gatheredTaps;
+                }
+                if (m == 2) {
+                    transformInput(p, at, tap, to + v * VL);
+                } else {
+                    transformInput4(p, at, tap, to + v * VL);
+                }
             }
         }
-        store(s, zb + o0 * perChannel, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+    }
+
+    /**
+     * The a² window elements of a vector of tiles numbered compactly, the first tile's at {@code
+     * p[from + taps[k]]} and in column {@code shift} of its row of tiles, to {@code p[to + k·VL]}:
+     * the lanes of each next row of tiles lie one column further on in P, and are loaded from
+     * there and blended in.
+     */
+    private void gatherWindows(float[] p, int from, int shift, int to) {
+        for (int k = 0; k < products; k++) {
+            int at = from + taps[k];
+            FloatVector v = FloatVector.fromArray(S, p, at);
+            for (int d = 1, lane = tilesW - shift; lane < VL; d++, lane += tilesW) {
+                v = v.blend(FloatVector.fromArray(S, p, at + d), S.indexInRange(-lane, VL - lane));
+            }
+            v.intoArray(p, to + k * VL);
+        }
+    }
+
+    /**
+     * The output transform of output channels [o0, o1) for the vector of tiles at {@code v} (0 or
+     * VL) within the column panel: M at {@code p[mb]}, the outputs to Z at {@code p[zb]}.
+     */
+    private void transformOutputs(float[] p, int v, int o0, int o1, int mb, int zb) {
+        final int perChannel = m * m * NR;
+        for (int o = o0; o < o1; o++) {
+            int from = mb + o * NR + v, to = zb + o * perChannel + m * v;
+            if (m == 2) {
+                transformOutput(p, from, to);
+            } else {
+                transformOutput4(p, from, to, zb + oc * perChannel);
+            }
+        }
+    }
+
+    /**
+     * The extended column of tile q (the column of P its window starts at, less the taps): q
+     * itself in the extended numbering; in the compact one, q's row of tiles then lies one
+     * column further on per row before it.
+     */
+    private int column(int q) {
+        return compact ? q + q / tilesW : q;
     }
 
     /**
      * V = Bᵀ·d·B for one vector of tiles of one channel: window element (i, j) at
-     * {@code p[from + tap(i, j)]}; V[ξ] goes to {@code p[to + ξ·vStep]}. Down each column j the
-     * rows combine as t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3; along each row of t
-     * the columns combine the same way.
+     * {@code p[from + tap[i·4 + j]]}; V[ξ] goes to {@code p[to + ξ·vStep]}. Down
+     * each column j the rows combine as t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3;
+     * along each row of t the columns combine the same way.
      */
-    private void transformInput(float[] p, int from, int to) {
-        final int[] tap = taps;
+    private void transformInput(float[] p, int from, int[] tap, int to) {
         final int step = vStep;
         FloatVector d00 = FloatVector.fromArray(S, p, from + tap[0]), d01 = FloatVector.fromArray(S, p, from + tap[1]),
                 d02 = FloatVector.fromArray(S, p, from + tap[2]), d03 = FloatVector.fromArray(S, p, from + tap[3]),
@@ -384,8 +454,7 @@ final class VectorWinogradConv extends Conv2d {
      * fit the registers: down each column j the rows combine into V's row-major slots (i, j), then
      * each row of those combines the same way in place.
      */
-    private void transformInput4(float[] p, int from, int to) {
-        final int[] tap = taps;
+    private void transformInput4(float[] p, int from, int[] tap, int to) {
         final int step = vStep;
         for (int j = 0; j < 6; j++) {
             inputColumn(p, from + tap[j], from + tap[6 + j], from + tap[12 + j], from + tap[18 + j], from + tap[24 + j],

@@ -91,6 +91,9 @@ final class Warmup {
             // Winograd's 4×4 tiles (which the factory takes only on larger maps with more channels)
             new VectorWinogradConv(new ConvShape(16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(16 * 16 * 9, 19),
                     epilogue(16, false), 4),
+            // and 2×2 tiles numbered compactly (small maps)
+            new VectorWinogradConv(new ConvShape(16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(24 * 16 * 9, 23),
+                    epilogue(24, false), 2, true),
             // the epilogue's general path (sigmoid)
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),

@@ -248,10 +248,10 @@ class Conv2dTest {
         assertEquals(0, Conv2d.winogradTile(large, 32));
         // 128 channels: too few pairs to number compactly, two panels of 19 extended columns
         assertEquals(0, Conv2d.winogradTile(new ConvShape(128, 7, 7, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1), 16));
-        assertTrue(Conv2d.compactTiles(4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
-        assertFalse(Conv2d.compactTiles(4, 4, 16, 128, 128), "128 channels");
-        assertFalse(Conv2d.compactTiles(4, 4, 32, 512, 512), "panels of 32: one either way");
-        assertFalse(Conv2d.compactTiles(7, 7, 16, 512, 512), "14×14: four panels either way");
+        assertTrue(Conv2d.compactTiles(2, 4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
+        assertFalse(Conv2d.compactTiles(2, 4, 4, 16, 128, 128), "128 channels");
+        assertFalse(Conv2d.compactTiles(2, 4, 4, 32, 512, 512), "panels of 32: one either way");
+        assertFalse(Conv2d.compactTiles(2, 7, 7, 16, 512, 512), "14×14: four panels either way");
     }
 
     @Test
@@ -346,6 +346,20 @@ class Conv2dTest {
         // one sample, which the two threads share
         check(g, (w, e) -> new VectorWinogradConv(g.shape(), w, e, 2), "F(2x2)", Epilogue.of(random(r, 40, 0.5f), Activation.RELU),
                 1, two, true, r, -1);
+    }
+
+    @Test
+    void winogradGivesTwoThreadsAVectorEachOfOneCompactPanel() {
+        // 16 → 25 channels on 8 × VL: 4 × VL/2 tiles, one panel numbered compactly, five row
+        // panels of 5 (two pairs and one left over); U is 26 KB
+        Geometry g = new Geometry("3x3 p1 OC25 8xVL", 16, 8, VectorOps.VL, 25, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        Random r = new Random(29);
+        VectorWinogradConv c = new VectorWinogradConv(g.shape(), new float[25 * 16 * 9], Epilogue.NONE, 2);
+        assertTrue(c.compact() && c.strategy().contains("two threads a vector each"), c.strategy());
+        BiFunction<float[], Epilogue, Conv2d> make = (w, e) -> new VectorWinogradConv(g.shape(), w, e, 2);
+        for (Epilogue e : someEpilogues(g.oc(), r)) check(g, make, "F(2x2) halves", e, 1, two, true, r, -1);
+        // two samples: one each
+        check(g, make, "F(2x2) halves", Epilogue.of(random(r, 25, 1f), Activation.RELU), 2, two, true, r, -1);
     }
 
     static Stream<Arguments> winogradCases() {

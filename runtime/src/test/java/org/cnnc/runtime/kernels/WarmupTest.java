@@ -23,11 +23,16 @@ class WarmupTest {
     }
 
     @Test
-    void runsBothWinogradTiles() {
+    void runsBothWinogradTilesAndBothNumberings() {
         Set<Integer> sides = new TreeSet<>();
+        Set<Boolean> compact = new TreeSet<>();
         for (Conv2d c : Warmup.convs()) {
-            if (c instanceof VectorWinogradConv w) sides.add(w.tileSide());
+            if (c instanceof VectorWinogradConv w) {
+                sides.add(w.tileSide());
+                compact.add(w.compact());
+            }
         }
         assertEquals(Set.of(2, 4), sides);
+        assertEquals(Set.of(false, true), compact);
     }
 }
