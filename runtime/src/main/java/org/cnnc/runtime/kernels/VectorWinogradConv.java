@@ -57,14 +57,14 @@ final class VectorWinogradConv extends Conv2d {
     /** Whether the tiles are numbered without the extended column, q = ty·tiles per row + tx. */
     private final boolean compact;
     /**
-     * Whether two threads sharing a sample take a vector each of its one column panel
-     * ({@link #halves}).
+     * Whether threads sharing a sample by columns take runs of vectors of tiles rather than of
+     * column panels, a vector at either end of a run computed alone ({@link #vector}).
      */
-    private final boolean halves;
+    private final boolean byVectors;
     /** Outputs per tile side, window side, and products (a²). */
     private final int m, a, products;
     /** wq: tiles per row of the numbering; nExt: columns of the numbering (the tiles, with or without the extended ones). */
-    private final int ic, oc, mr, mPanels, rows, kc, tilesH, tilesW, wq, nExt, nPanels, plane;
+    private final int ic, oc, mr, mPanels, rows, kc, tilesH, tilesW, wq, nExt, nPanels, vectors, plane;
     /**
      * Where window element (i, j) of tile q is within an input channel's part of P: taps[i·a + j]
      * plus q's extended column ({@link #column}).
@@ -87,11 +87,13 @@ final class VectorWinogradConv extends Conv2d {
      * window all fall in one set of the L1 cache, which holds 8 lines.
      */
     private final int vStep;
-    private final Parallel.Task bySample = this::samples, byShare = this::shares, byHalf = this::halves;
+    private final Parallel.Task bySample = this::samples, byShare = this::shares;
     /**
-     * The largest U (bytes) for which two threads take a vector each of one column panel, each
-     * reading all of U for half the columns: 64 → 64 channels at 8×8 (256 KB, in L2) 0.80 of
-     * the time of a row split, 256 → 256 at 14×14 in 4×4 tiles (9 MB) 1.45.
+     * The largest U (bytes) for which threads split the columns by vectors ({@link #byVectors}):
+     * a thread that computes a vector of a panel alone reads all of U for half the products.
+     * 64 → 64 channels at 8×8 (256 KB, in L2), one panel numbered compactly, a vector each: 0.75–0.82
+     * of the time of two panels of extended columns, one each; 256 → 256 at 14×14 in 4×4 tiles
+     * (9 MB), one panel, a vector each: 1.45 of a row split.
      */
     static final long HALVES_U = 256 * 1024;
 
@@ -125,7 +127,8 @@ final class VectorWinogradConv extends Conv2d {
         channelStride = layout.channelStride;
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
-        halves = compact && nPanels == 1 && nExt > VL && mr == 5 && (long) products * ic * oc * Float.BYTES <= HALVES_U;
+        vectors = Math.ceilDiv(nExt, VL);
+        byVectors = mr == 5 && (long) products * ic * oc * Float.BYTES <= HALVES_U;
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
@@ -183,7 +186,7 @@ final class VectorWinogradConv extends Conv2d {
     public String strategy() {
         return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
                 + nExt + (compact ? " tiles" : " extended tiles") + ", K in blocks of " + kc
-                + (halves ? ", two threads a vector each" : "");
+                + (byVectors ? ", threads split by vectors of tiles" : "");
     }
 
     @Override
@@ -193,11 +196,9 @@ final class VectorWinogradConv extends Conv2d {
         final long work = (long) products * rows * ic * nPanels * NR * batch;
         final int threads = Threads.workers(parallel, work, Threads.GEMM);
         if (threads <= 1) {
-            for (int n = 0; n < batch; n++) work(0, nPanels, 0, mPanels, x, n, y, residual, scratch, 0);
+            for (int n = 0; n < batch; n++) work(0, vectors, 0, mPanels, x, n, y, residual, scratch, 0);
         } else if (Threads.bySample(batch, threads, work / batch, Threads.GEMM)) {
             parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
-        } else if (halves) {
-            for (int n = 0; n < batch; n++) parallel.forRange(2, byHalf, x, y, residual, scratch, n, threads);
         } else {
             for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
         }
@@ -207,57 +208,58 @@ final class VectorWinogradConv extends Conv2d {
     private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
         for (int t = t0; t < t1; t++) {
             for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(0, nPanels, 0, mPanels, x, n, y, res, scratch, Threads.region(scratch, threads, t));
+                work(0, vectors, 0, mPanels, x, n, y, res, scratch, Threads.region(scratch, threads, t));
             }
         }
     }
 
     /**
-     * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's column panels,
-     * or (where {@link #splitsColumns} finds that slower, as on small images) of its row panels
-     * against every column, each thread then transforming the whole input.
+     * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's columns
+     * (vectors of tiles, or whole column panels), or (where {@link #splitsColumns} finds that
+     * slower, as on small images) of its row panels against every column, each thread then
+     * transforming the whole input.
      */
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
         final boolean splitN = splitsColumns(threads);
         for (int t = t0; t < t1; t++) {
             int base = Threads.region(scratch, threads, t);
-            if (splitN) {
-                work(nPanels * t / threads, nPanels * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, base);
+            if (splitN && byVectors) {
+                work(vectors * t / threads, vectors * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, base);
+            } else if (splitN) {
+                work(Math.min(vectors, 2 * (nPanels * t / threads)), Math.min(vectors, 2 * (nPanels * (t + 1) / threads)), 0, mPanels,
+                        x, n, y, res, scratch, base);
             } else {
-                work(0, nPanels, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
+                work(0, vectors, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
             }
         }
     }
 
     /**
-     * Vectors [v0, v1) of sample n's one column panel, a thread each: its tiles' windows filled and
-     * transformed, the products of every row panel for that vector alone, its outputs.
+     * Vector v of tiles (half of column panel v / 2) alone, against row panels [m0, m1): V of its
+     * tiles, the products of two row panels at a time on that vector, and its outputs. A row
+     * panel left over takes the full tile, the other vector's sums dropped.
      */
-    private void halves(float[] x, float[] y, float[] res, float[] s, int n, int threads, int v0, int v1) {
-        for (int v = v0; v < v1; v++) {
-            int base = Threads.region(s, threads, v), q0 = v * VL, q1 = Math.min(q0 + VL, nExt);
-            int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
-            layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
-            for (int c0 = 0; c0 < ic; c0 += kc) {
-                int c1 = Math.min(ic, c0 + kc);
-                transformInputs(s, base, q0, c0, c1, vb, zb, false);
-                for (int xi = 0; xi < products; xi++) {
-                    int mp = 0;
-                    for (; mp + 1 < mPanels; mp += 2) {
-                        int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR + v * VL;
-                        VectorGemmConv.tile10Half(u, ai, ai + ic * mr, s, vb + xi * vStep + v * VL, c1 - c0, s, ci, ci + mr * NR,
-                                NR, c0 == 0);
-                    }
-                    if (mp < mPanels) {
-                        // the last row panel takes the full tile, its other vector's sums dropped
-                        int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
-                        VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
-                    }
+    private void vector(float[] s, int pBase, int v, int m0, int m1, int vb, int mb, int zb, float[] y, int yBase, float[] res) {
+        final int q0 = v * VL, half = q0 % NR;
+        for (int c0 = 0; c0 < ic; c0 += kc) {
+            int c1 = Math.min(ic, c0 + kc);
+            transformInputs(s, pBase, q0, c0, c1, vb, zb, false);
+            for (int xi = 0; xi < products; xi++) {
+                int mp = m0;
+                for (; mp + 1 < m1; mp += 2) {
+                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR + half;
+                    VectorGemmConv.tile10Half(u, ai, ai + ic * mr, s, vb + xi * vStep + half, c1 - c0, s, ci, ci + mr * NR, NR,
+                            c0 == 0);
+                }
+                if (mp < m1) {
+                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
+                    VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
                 }
             }
-            transformOutputs(s, v * VL, 0, oc, mb, zb);
-            store(s, zb + m * v * VL, 0, oc, q0, q1 - q0, y, n * outputSize(), res);
         }
+        final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
+        transformOutputs(s, half, o0, o1, mb, zb);
+        store(s, zb + o0 * m * m * NR + m * half, o0, o1 - o0, q0, Math.min(VL, nExt - q0), y, yBase + o0 * plane, res);
     }
 
     /**
@@ -272,21 +274,27 @@ final class VectorWinogradConv extends Conv2d {
      */
     boolean splitsColumns(int threads) {
         final long input = (long) INPUT_SIDE * ic, row = ic + OUTPUT_SIDE;
-        long byColumns = (long) Math.ceilDiv(nPanels, threads) * (input + rows * row);
+        long byColumns = byVectors ? (long) Math.ceilDiv(vectors, threads) * (input + rows * row) / 2
+                : (long) Math.ceilDiv(nPanels, threads) * (input + rows * row);
         long byRows = nPanels * (input + (long) Math.ceilDiv(mPanels, threads) * mr * row);
         return byColumns <= byRows;
     }
 
     /**
-     * Column panels [j0, j1) against row panels [m0, m1) of sample n on the scratch at
-     * {@code s[base]}; fills the rows of P they read first.
+     * Vectors of tiles [v0, v1) against row panels [m0, m1) of sample n on the scratch at
+     * {@code s[base]}; fills the rows of P they read first. Whole column panels where the run
+     * holds them; a vector at either end alone, on the 5-row kernel's half tile (else the last
+     * panel, whatever it holds, as a whole: runs of other heights start and end with panels).
      */
-    private void work(int j0, int j1, int m0, int m1, float[] x, int n, float[] y, float[] res, float[] s, int base) {
-        if (j0 >= j1 || m0 >= m1) return;
-        final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
-        final int q0 = j0 * NR, q1 = Math.min(j1 * NR, nExt);
+    private void work(int v0, int v1, int m0, int m1, float[] x, int n, float[] y, float[] res, float[] s, int base) {
+        if (v0 >= v1 || m0 >= m1) return;
+        final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats, yBase = n * outputSize();
+        final int q0 = v0 * VL, q1 = Math.min(v1 * VL, nExt);
         layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
-        for (int j = j0; j < j1; j++) panel(s, base, j, m0, m1, vb, mb, zb, y, n * outputSize(), res);
+        int v = v0;
+        if (v % 2 == 1) vector(s, base, v++, m0, m1, vb, mb, zb, y, yBase, res);
+        for (; v + 1 < v1 || v < v1 && mr != 5; v += 2) panel(s, base, v / 2, m0, m1, vb, mb, zb, y, yBase, res);
+        if (v < v1) vector(s, base, v, m0, m1, vb, mb, zb, y, yBase, res);
     }
 
     /** Column panel j, row panels [m0, m1): V for each block of channels, the a² products into M, then the output transform. */
