@@ -131,6 +131,7 @@ public abstract class Conv2d {
      * 0.62–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and 1.06 of the extended numbering's.
      */
     static boolean compactTiles(int m, int th, int tw, int nr, int ic, int oc) {
+        if (tw % (nr / 2) == 0) return true;
         int extended = Math.ceilDiv(extendedColumns(th, tw, 1), nr), compact = Math.ceilDiv(th * tw, nr);
         long pairs = (long) ic * oc;
         return 4 * (extended - compact) >= extended

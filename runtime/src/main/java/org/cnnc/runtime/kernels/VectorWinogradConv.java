@@ -325,10 +325,11 @@ final class VectorWinogradConv extends Conv2d {
         for (int c = c0; c < c1; c++) {
             int from = pBase + c * channelStride, to = vb + (c - c0) * NR + q % NR;
             for (int v = 0; v < (both ? 2 : 1); v++) {
-                int tiles = q + v * VL, at = from + tiles;
+                int tiles = q + v * VL, at = from + column(tiles);
                 int[] tap = taps;
-                if (compact) {
-                    gatherWindows(p, from + column(tiles), tiles % tilesW, wb);
+                if (compact && tiles % tilesW + VL > tilesW) {
+                    // the vector's tiles span rows of tiles
+                    gatherWindows(p, at, tiles % tilesW, wb);
                     at = wb;
                     tap = gatheredTaps;
                 }

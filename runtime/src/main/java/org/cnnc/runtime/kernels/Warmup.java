@@ -87,11 +87,13 @@ final class Warmup {
             conv(8, 6, 6, 8, 3, 1, 1, 8, false),
             conv(8, 8, 8, 8, 3, 2, 1, 8, false),
             conv(16, 16, 16, 16, 3, 1, 1, 1, true),
-            conv(16, 16, 16, 24, 3, 1, 1, 1, false),
-            // Winograd's 4×4 tiles (which the factory takes only on larger maps with more channels)
+            conv(16, 12, 12, 24, 3, 1, 1, 1, false),
+            // Winograd's 4×4 tiles (which the factory takes only on larger maps with more channels),
+            // numbered with extended columns
             new VectorWinogradConv(new ConvShape(16, 16, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(16 * 16 * 9, 19),
-                    epilogue(16, false), 4),
-            // and 2×2 tiles numbered compactly (small maps)
+                    epilogue(16, false), 4, false),
+            // and 2×2 tiles numbered compactly on a map whose vectors of tiles span rows of tiles
+            // (the 16×16 above: rows of tiles a vector long on AVX2, the 12×12 extended columns)
             new VectorWinogradConv(new ConvShape(16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(24 * 16 * 9, 23),
                     epilogue(24, false), 2, true),
             // the epilogue's general path (sigmoid)
