@@ -122,8 +122,12 @@ public abstract class Conv2d {
 
     /**
      * Whether Winograd's th × tw tiles of m × m are numbered without an extended column per row:
-     * where that saves at least a quarter of the column panels of {@code nr} (2×2 tiles of 7×7
-     * and 8×8 maps, 16 tiles against 19 extended columns, with panels of 16), and either there
+     * where a row of tiles is a whole number of vectors (nr / 2), so that no vector of tiles
+     * spans two rows (the CIFAR ResNet's 16 → 16 at 32×32 and 32 → 32 at 16×16 took 0.78–0.81
+     * of the time of extended columns on one thread, 0.67–0.78 on two, with AVX2: a vector's
+     * outputs are then whole runs of output rows); else where that saves at least a quarter of
+     * the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps, 16 tiles against 19
+     * extended columns, with panels of 16), and either there
      * are more than 32K channel pairs (F(2×2)'s U over 2 MB) or U is small enough for two threads
      * to take a vector each of one panel ({@link VectorWinogradConv#HALVES_U}). Between the two,
      * two threads split the rows of one panel and each transforms all of the input: on the AMD

@@ -116,10 +116,16 @@ final class VectorWinogradConv extends Conv2d {
         tilesH = Math.ceilDiv(s.oh(), m);
         tilesW = Math.ceilDiv(s.ow(), m);
         this.compact = compact;
-        layout = new PaddedLayout(new ConvShape(ic, s.ih() + tilesH * m - s.oh(), s.iw() + tilesW * m - s.ow(), oc, a, a, m, m,
+        // the windows' columns: one tile more than the tiles (the extended column), or as many
+        // more as start each row of tiles at a whole vector where that takes no more panels
+        int pitch = tilesW + 1, aligned = Math.ceilDiv(pitch, VL) * VL;
+        if (!compact && Math.ceilDiv((tilesH - 1) * aligned + tilesW, NR) <= Math.ceilDiv((tilesH - 1) * pitch + tilesW, NR)) {
+            pitch = aligned;
+        }
+        layout = new PaddedLayout(new ConvShape(ic, s.ih() + tilesH * m - s.oh(), s.iw() + (pitch - 1) * m - s.ow(), oc, a, a, m, m,
                 s.ph(), s.pw(), 1, 1, 1), s.ih(), s.iw(), 0f);
         wq = compact ? tilesW : layout.wq;
-        nExt = compact ? tilesH * tilesW : layout.extent;
+        nExt = compact ? tilesH * tilesW : (tilesH - 1) * wq + tilesW;
         nPanels = (nExt + NR - 1) / NR;
         taps = layout.taps;
         gatheredTaps = new int[products];

@@ -73,6 +73,8 @@ class Conv2dTest {
                 new Geometry("3x3 p1 odd height 9x6", 16, 9, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 // rows of 2×2 tiles a vector long, which the factory numbers compactly
                 new Geometry("3x3 p1 rows of tiles a vector long", 16, 6, 2 * VectorOps.VL, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                // 14 tiles a row: 2×2 tiles' rows 16 apart rather than 15, in as many panels
+                new Geometry("3x3 p1 5x28", 16, 5, 28, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid odd 5x8", 16, 7, 10, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("7x7 s2 p3", 3, 20, 20, 8, 7, 7, 2, 2, 3, 3, 1, 1, 1),
                 new Geometry("5x5 d2 p4", 4, 13, 13, 9, 5, 5, 1, 1, 4, 4, 2, 2, 1),
