@@ -124,13 +124,20 @@ final class VectorGemmConv extends Conv2d {
 
     private final boolean direct;
     /**
+     * Whether the columns are the output pixels themselves rather than extended columns, where
+     * output rows are a whole number of vectors (so no vector spans two) but lie apart in the
+     * input read: pixel q's column of B is at extended column q + q / OW · (Wq − OW).
+     */
+    private final boolean compact;
+    /**
      * Whether each tile's sums go through the epilogue as soon as it is done ({@link #outputs5}):
      * K in one block, 5-row tiles, the input as it lies, a clamping activation, nothing after it.
      * Its clamp then, [lo, hi].
      */
     private final boolean storesEachTile;
     private final float lo, hi;
-    private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, nPanels, group;
+    /** nExt: the columns (extended, or the pixels); pitch: columns per output row. */
+    private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, pitch, nPanels, group;
     private final PaddedLayout layout;
     /** Offset of B's row k from the group's base in P (or in x for the direct form). */
     private final int[] offs;
@@ -155,6 +162,7 @@ final class VectorGemmConv extends Conv2d {
         plane = s.oh() * s.ow();
         direct = s.readsInPlace();
         offs = new int[k];
+        final int extent;
         if (direct) {
             layout = null;
             wq = s.iw();
@@ -164,7 +172,7 @@ final class VectorGemmConv extends Conv2d {
                     for (int j = 0; j < s.kw(); j++, r++) offs[r] = c * cs + i * s.dh() * wq + j * s.dw();
                 }
             }
-            nExt = (s.oh() - 1) * wq + s.ow();
+            extent = (s.oh() - 1) * wq + s.ow();
         } else {
             layout = new PaddedLayout(s);
             wq = layout.wq;
@@ -173,8 +181,11 @@ final class VectorGemmConv extends Conv2d {
             for (int c = 0, r = 0; c < icg; c++) {
                 for (int t = 0; t < taps; t++, r++) offs[r] = c * cs + layout.taps[t];
             }
-            nExt = layout.extent;
+            extent = layout.extent;
         }
+        compact = wq != s.ow() && s.ow() % VL == 0;
+        nExt = compact ? plane : extent;
+        pitch = compact ? s.ow() : wq;
         nPanels = (nExt + NR - 1) / NR;
         pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
         kc = blockRows(k);
@@ -248,7 +259,7 @@ final class VectorGemmConv extends Conv2d {
     public String strategy() {
         return "Vector API GEMM " + mr + "x" + NR + ", B packed in blocks of " + kc + " rows"
                 + (direct ? " from the input" : " from a padded input in " + layout.phases
-                + " stride phase(s), extended width " + wq + " for " + shape.ow());
+                + " stride phase(s), extended width " + wq + " for " + shape.ow()) + (compact ? ", columns the output pixels" : "");
     }
 
     @Override
@@ -344,7 +355,7 @@ final class VectorGemmConv extends Conv2d {
                     int q1 = Math.min(j1 * NR, nExt);
                     // the image rows that output rows j0·NR / Wq through (q1 − 1) / Wq read
                     layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
-                            j0 * NR / wq, layout.endRow((q1 - 1) / wq + 1));
+                            j0 * NR / pitch, layout.endRow((q1 - 1) / pitch + 1));
                 }
                 for (int j = j0; j < j1; j += group) {
                     panels(b, bBase + g * icg * cs, g, j, Math.min(group, j1 - j), 0, mPanels, y, yBase, res, scratch, bp, sums);
@@ -376,7 +387,7 @@ final class VectorGemmConv extends Conv2d {
         if (storesEachTile) {
             // every column panel of the group packed first, then each row panel sweeps them, so
             // that its five rows of the output are written in runs as the tiles go
-            for (int p = 0; p < jn; p++) packB(src, base + q0 + p * NR, 0, k, Math.min(NR, cols - p * NR), s, bp + p * k * NR);
+            for (int p = 0; p < jn; p++) packB(src, base, q0 + p * NR, 0, k, Math.min(NR, cols - p * NR), s, bp + p * k * NR);
             for (int mp = mp0; mp < mp1; mp++) {
                 int ai = (g * mPanels + mp) * k * mr, c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
                 for (int p = 0; p < jn; p++) {
@@ -395,7 +406,7 @@ final class VectorGemmConv extends Conv2d {
             int k1 = Math.min(k, k0 + kc);
             for (int p = 0; p < jn; p++) {
                 int width = Math.min(NR, cols - p * NR), mp = mp0;
-                packB(src, base + q0 + p * NR, k0, k1, width, s, bp);
+                packB(src, base, q0 + p * NR, k0, k1, width, s, bp);
                 if (width <= VL && mr == 5) {  // only a group's last panel is narrower than NR
                     // the panel's second vector is all padding: two row panels at a time, one vector each
                     for (; mp + 1 < mp1; mp += 2) {
@@ -415,22 +426,31 @@ final class VectorGemmConv extends Conv2d {
         }
     }
 
-    /** Rows [k0, k1) of a column panel of B ({@code cols} wide, from {@code src[base + offs[i]]}) to {@code p[d]}, NR per row. */
-    private void packB(float[] src, int base, int k0, int k1, int cols, float[] p, int d) {
+    /**
+     * Rows [k0, k1) of the column panel from column q of B ({@code cols} wide; column q of row i
+     * at {@code src[base + offs[i]]} plus its extended column) to {@code p[d]}, NR per row.
+     */
+    private void packB(float[] src, int base, int q, int k0, int k1, int cols, float[] p, int d) {
         final int[] o = offs;
+        final int first = base + column(q), second = base + column(q + VL);
         if (cols == NR) {
             for (int i = k0; i < k1; i++, d += NR) {
-                int from = base + o[i];
-                FloatVector.fromArray(S, src, from).intoArray(p, d);
-                FloatVector.fromArray(S, src, from + VL).intoArray(p, d + VL);
+                FloatVector.fromArray(S, src, first + o[i]).intoArray(p, d);
+                FloatVector.fromArray(S, src, second + o[i]).intoArray(p, d + VL);
             }
         } else {
             // the last panel: copy what there is and zero the rest, reading nothing past the run
             for (int i = k0; i < k1; i++, d += NR) {
-                System.arraycopy(src, base + o[i], p, d, cols);
+                System.arraycopy(src, first + o[i], p, d, Math.min(cols, VL));
+                if (cols > VL) System.arraycopy(src, second + o[i], p, d + VL, cols - VL);
                 java.util.Arrays.fill(p, d + cols, d + NR, 0f);
             }
         }
+    }
+
+    /** The extended column of column q (a multiple of VL). */
+    private int column(int q) {
+        return compact ? q + q / shape.ow() * (wq - shape.ow()) : q;
     }
 
     /**
@@ -779,7 +799,7 @@ final class VectorGemmConv extends Conv2d {
      */
     private void store(float[] t, int to, int ts, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res) {
         final int ow = shape.ow();
-        if (wq == ow) {
+        if (pitch == ow) {
             VectorOps.epilogue(t, to, ts, y, yc + q0, plane, rows, cols, c0, epilogue, res);
             return;
         }

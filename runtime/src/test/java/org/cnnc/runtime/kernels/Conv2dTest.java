@@ -58,6 +58,11 @@ class Conv2dTest {
                 new Geometry("3x3 p1 OC13 IC3 7x7", 3, 7, 7, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 wide", 5, 23, 37, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s2 p1", 6, 11, 11, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                // output rows a whole number of vectors: the GEMM's columns are the output pixels,
+                // read from the padded input or (valid) from the input as it lies
+                new Geometry("3x3 s2 p1 output rows a vector long", 6, 9, 2 * VectorOps.VL, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 output rows two vectors long", 5, 5, 2 * VectorOps.VL, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 valid output rows a vector long", 4, 7, VectorOps.VL + 2, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("3x3 s2 p0", 4, 12, 13, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("3x3 valid", 4, 9, 9, 8, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("5x5 valid, LeNet's second", 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1, 1),
