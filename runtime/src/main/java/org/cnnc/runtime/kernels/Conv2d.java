@@ -127,19 +127,19 @@ public abstract class Conv2d {
      * of the time of extended columns on one thread, 0.67–0.78 on two, with AVX2: a vector's
      * outputs are then whole runs of output rows); else where that saves at least a quarter of
      * the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps, 16 tiles against 19
-     * extended columns, with panels of 16), and either there
-     * are more than 32K channel pairs (F(2×2)'s U over 2 MB) or U is small enough for two threads
-     * to take a vector each of one panel ({@link VectorWinogradConv#HALVES_U}). Between the two,
-     * two threads split the rows of one panel and each transforms all of the input: on the AMD
-     * EPYC, 512 → 512 at 7×7 took 0.61–0.66 of the GEMM kernel's time on one thread and
-     * 0.62–0.78 on two, but 128 → 128 at 7×7 0.72–0.77 and 1.06 of the extended numbering's.
+     * extended columns, with panels of 16), and either there are more than 32K channel pairs
+     * (F(2×2)'s U over 2 MB) or U is small enough for two threads to take a vector each of one
+     * panel ({@link VectorWinogradConv#VECTOR_SPLIT_U}). Between the two, two threads split the
+     * rows of one panel and each transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7
+     * took 0.61–0.66 of the GEMM kernel's time on one thread and 0.62–0.78 on two, but 128 → 128
+     * at 7×7 0.72–0.77 and 1.06 of the extended numbering's.
      */
     static boolean compactTiles(int m, int th, int tw, int nr, int ic, int oc) {
         if (tw % (nr / 2) == 0) return true;
         int extended = Math.ceilDiv(extendedColumns(th, tw, 1), nr), compact = Math.ceilDiv(th * tw, nr);
         long pairs = (long) ic * oc;
         return 4 * (extended - compact) >= extended
-                && (pairs > 1 << 15 || (m + 2L) * (m + 2) * pairs * Float.BYTES <= VectorWinogradConv.HALVES_U);
+                && (pairs > 1 << 15 || (m + 2L) * (m + 2) * pairs * Float.BYTES <= VectorWinogradConv.VECTOR_SPLIT_U);
     }
 
     /**

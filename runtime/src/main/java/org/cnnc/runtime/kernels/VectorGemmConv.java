@@ -353,7 +353,7 @@ final class VectorGemmConv extends Conv2d {
                 int g = u / nPanels, j0 = u % nPanels, j1 = Math.min(nPanels, j0 + (u1 - u));
                 if (!direct) {
                     int q1 = Math.min(j1 * NR, nExt);
-                    // the image rows that output rows j0·NR / Wq through (q1 − 1) / Wq read
+                    // the image rows that output rows j0·NR / pitch through (q1 − 1) / pitch read
                     layout.fill(x, xBase, g * icg, (g + 1) * icg, scratch, pBase + g * icg * cs,
                             j0 * NR / pitch, layout.endRow((q1 - 1) / pitch + 1));
                 }

@@ -24,12 +24,13 @@ import org.cnnc.runtime.Parallel;
  * stored before the next. An output whose height or width is not a multiple of m takes one more
  * row or column of tiles, whose outputs outside the output are dropped.
  *
- * <p>On small maps the extended column of each row of tiles can take a column panel of its own
- * (7×7 with 2×2 tiles: 16 tiles, 19 extended columns): there, where numbering the tiles without
- * it saves at least a quarter of the panels ({@link Conv2d#compactTiles}), they are numbered
- * q = ty·tiles per row + tx, and a vector of window elements whose tiles span rows of tiles is
- * loaded from P once per row and blended. Where such a map's one column panel is all there is
- * and U is small, two threads take a vector of it each ({@link #HALVES_U}).
+ * <p>Where a row of tiles is a whole number of vectors, and on small maps where the extended
+ * column of each row can take a column panel of its own (7×7 with 2×2 tiles: 16 tiles, 19
+ * extended columns), the tiles are numbered without it, q = ty·tiles per row + tx ({@link
+ * Conv2d#compactTiles}); a vector of window elements whose tiles span rows of tiles is then
+ * loaded from P once per row and blended. Elsewhere the extended columns start each row of tiles
+ * at a whole vector where that takes no more panels. Where U is small, threads share a sample's
+ * columns by vectors of tiles rather than whole panels ({@link #VECTOR_SPLIT_U}).
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
@@ -95,7 +96,7 @@ final class VectorWinogradConv extends Conv2d {
      * of the time of two panels of extended columns, one each; 256 → 256 at 14×14 in 4×4 tiles
      * (9 MB), one panel, a vector each: 1.45 of a row split.
      */
-    static final long HALVES_U = 256 * 1024;
+    static final long VECTOR_SPLIT_U = 256 * 1024;
 
     VectorWinogradConv(ConvShape s, float[] weights, Epilogue epilogue, int m) {
         this(s, weights, epilogue, m, Conv2d.compactTiles(m, Math.ceilDiv(s.oh(), m), Math.ceilDiv(s.ow(), m), NR, s.ic(), s.oc()));
@@ -134,7 +135,7 @@ final class VectorWinogradConv extends Conv2d {
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
         vectors = Math.ceilDiv(nExt, VL);
-        byVectors = mr == 5 && (long) products * ic * oc * Float.BYTES <= HALVES_U;
+        byVectors = mr == 5 && (long) products * ic * oc * Float.BYTES <= VECTOR_SPLIT_U;
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
