@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A warm model allocates nothing per inference, on the calling thread or on the kernel
  * threads: buffers come from the arena, and parallel loops take tasks made once. The network
  * is large enough that its emitted loops (BatchNorm, ReLU, pooling, add at -O0) and its
- * convolutions split across two threads; its convolutions run the matrix product, Winograd's
- * 4×4 tiles (64 channels at 28×28) and, with 256-bit vectors, 2×2 tiles gathered tile by tile
- * (192 channels at 7×7).
+ * convolutions split across two threads. With 256-bit vectors its convolutions run the matrix
+ * product on output pixels (8 → 64 at 32×32, and stride 2 to 16×16), Winograd's 4×4 tiles
+ * numbered row after row (64 channels at 32×32), and 2×2 tiles at 8×8: numbered row after row
+ * and split by vectors between the threads (64 → 64), with extended columns (64 → 192), and
+ * numbered row after row with the rows of one panel split (192 → 192).
  */
 class SteadyStateAllocationTest {
     /** Under one small object per call: a lambda per kernel, as loops over captured arrays make, is far above it. */
@@ -41,10 +43,11 @@ class SteadyStateAllocationTest {
     void aWarmModelAllocatesNothingPerCall(int level) throws Exception {
         ShapedGraph shaped = Nets.shaped("""
                 network Alloc {
-                  input 8x28x28
+                  input 8x32x32
                   conv(64, k=3, p=1) -> bn -> relu -> add { [conv(64, k=3, p=1) -> bn] | identity } -> relu
-                  -> maxpool -> maxpool -> conv(192, k=3, p=1) -> relu -> conv(192, k=3, p=1) -> relu
-                  -> avgpool(7) -> flatten -> fc(10)
+                  -> conv(64, k=3, s=2, p=1) -> relu -> maxpool -> conv(64, k=3, p=1) -> relu
+                  -> conv(192, k=3, p=1) -> relu -> conv(192, k=3, p=1) -> relu
+                  -> avgpool(8) -> flatten -> fc(10)
                 }
                 """);
         Graph g = shaped.graph();
