@@ -131,6 +131,15 @@ final class PaddedLayout {
         extent = (s.oh() - 1) * wq + s.ow();
     }
 
+    /**
+     * The extended column of column q when the columns are numbered row after row, rows of
+     * {@code width} (the outputs themselves) laid {@code wq} apart in the extended numbering:
+     * q + q / width · (wq − width).
+     */
+    static int extendedColumn(int q, int width, int wq) {
+        return q + q / width * (wq - width);
+    }
+
     /** The end of the rows of each phase image that output rows [oh0, oh1) read: they start at oh0. */
     int endRow(int oh1) {
         return Math.min(hq, oh1 + (s.kh() - 1) * s.dh() / s.sh());

@@ -450,7 +450,7 @@ final class VectorGemmConv extends Conv2d {
 
     /** The extended column of column q (a multiple of VL). */
     private int column(int q) {
-        return compact ? q + q / shape.ow() * (wq - shape.ow()) : q;
+        return compact ? PaddedLayout.extendedColumn(q, shape.ow(), wq) : q;
     }
 
     /**

@@ -235,20 +235,23 @@ final class VectorOps {
             a.rearrange(EVEN, b).intoArray(dst, even + j);
             a.rearrange(ODD, b).intoArray(dst, odd + j);
         }
-        // each phase's last vector again, overlapping the one before, where it lies in the array
-        if (j < nEven && nEven >= VL && s + 2 * nEven <= src.length) {
-            int i = s + 2 * (nEven - VL);
+        phaseTail(src, s, dst, even, nEven, j, 0);
+        phaseTail(src, s, dst, odd, nOdd, j, 1);
+    }
+
+    /**
+     * Elements [j, n) of column phase {@code phase} (0 even, 1 odd) of the run at {@code src[s]}
+     * to {@code dst[d]}: the phase's last vector again, overlapping the one before, where it lies
+     * in the array; else one at a time.
+     */
+    private static void phaseTail(float[] src, int s, float[] dst, int d, int n, int j, int phase) {
+        if (j >= n) return;
+        if (n >= VL && s + 2 * n <= src.length) {
+            int i = s + 2 * (n - VL);
             FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL);
-            a.rearrange(EVEN, b).intoArray(dst, even + nEven - VL);
+            a.rearrange(phase == 0 ? EVEN : ODD, b).intoArray(dst, d + n - VL);
         } else {
-            for (int i = j; i < nEven; i++) dst[even + i] = src[s + 2 * i];
-        }
-        if (j < nOdd && nOdd >= VL && s + 2 * nOdd <= src.length) {
-            int i = s + 2 * (nOdd - VL);
-            FloatVector a = FloatVector.fromArray(S, src, i), b = FloatVector.fromArray(S, src, i + VL);
-            a.rearrange(ODD, b).intoArray(dst, odd + nOdd - VL);
-        } else {
-            for (int i = j; i < nOdd; i++) dst[odd + i] = src[s + 2 * i + 1];
+            for (int k = j; k < n; k++) dst[d + k] = src[s + 2 * k + phase];
         }
     }
 

@@ -62,6 +62,10 @@ final class VectorWinogradConv extends Conv2d {
      * column panels, a vector at either end of a run computed alone ({@link #vector}).
      */
     private final boolean byVectors;
+    /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5-row panels. */
+    private final boolean halfTile;
+    /** What threads split the columns into: runs of units of perUnit vectors (a vector, or a panel, the last perhaps one). */
+    private final int units, perUnit;
     /** Outputs per tile side, window side, and products (a²). */
     private final int m, a, products;
     /** wq: tiles per row of the numbering; nExt: columns of the numbering (the tiles, with or without the extended ones). */
@@ -135,7 +139,10 @@ final class VectorWinogradConv extends Conv2d {
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
         vectors = Math.ceilDiv(nExt, VL);
-        byVectors = mr == 5 && (long) products * ic * oc * Float.BYTES <= VECTOR_SPLIT_U;
+        halfTile = mr == 5;
+        byVectors = halfTile && (long) products * ic * oc * Float.BYTES <= VECTOR_SPLIT_U;
+        units = byVectors ? vectors : nPanels;
+        perUnit = byVectors ? 1 : 2;
         mPanels = (oc + mr - 1) / mr;
         rows = mPanels * mr;
         kc = VectorGemmConv.blockRows(ic);
@@ -230,11 +237,9 @@ final class VectorWinogradConv extends Conv2d {
         final boolean splitN = splitsColumns(threads);
         for (int t = t0; t < t1; t++) {
             int base = Threads.region(scratch, threads, t);
-            if (splitN && byVectors) {
-                work(vectors * t / threads, vectors * (t + 1) / threads, 0, mPanels, x, n, y, res, scratch, base);
-            } else if (splitN) {
-                work(Math.min(vectors, 2 * (nPanels * t / threads)), Math.min(vectors, 2 * (nPanels * (t + 1) / threads)), 0, mPanels,
-                        x, n, y, res, scratch, base);
+            if (splitN) {
+                work(Math.min(vectors, perUnit * (units * t / threads)), Math.min(vectors, perUnit * (units * (t + 1) / threads)), 0,
+                        mPanels, x, n, y, res, scratch, base);
             } else {
                 work(0, vectors, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
             }
@@ -281,8 +286,8 @@ final class VectorWinogradConv extends Conv2d {
      */
     boolean splitsColumns(int threads) {
         final long input = (long) INPUT_SIDE * ic, row = ic + OUTPUT_SIDE;
-        long byColumns = byVectors ? (long) Math.ceilDiv(vectors, threads) * (input + rows * row) / 2
-                : (long) Math.ceilDiv(nPanels, threads) * (input + rows * row);
+        // a vector costs half a panel
+        long byColumns = (long) Math.ceilDiv(units, threads) * (input + rows * row) * perUnit / 2;
         long byRows = nPanels * (input + (long) Math.ceilDiv(mPanels, threads) * mr * row);
         return byColumns <= byRows;
     }
@@ -300,7 +305,7 @@ final class VectorWinogradConv extends Conv2d {
         layout.fill(x, n * inputSize(), 0, ic, s, base, q0 / wq, layout.endRow((q1 - 1) / wq + 1));
         int v = v0;
         if (v % 2 == 1) vector(s, base, v++, m0, m1, vb, mb, zb, y, yBase, res);
-        for (; v + 1 < v1 || v < v1 && mr != 5; v += 2) panel(s, base, v / 2, m0, m1, vb, mb, zb, y, yBase, res);
+        for (; v + 1 < v1 || v < v1 && !halfTile; v += 2) panel(s, base, v / 2, m0, m1, vb, mb, zb, y, yBase, res);
         if (v < v1) vector(s, base, v, m0, m1, vb, mb, zb, y, yBase, res);
     }
 
@@ -329,23 +334,31 @@ final class VectorWinogradConv extends Conv2d {
      * vector's windows gathered first at {@code p[wb]}.
      */
     private void transformInputs(float[] p, int pBase, int q, int c0, int c1, int vb, int wb, boolean both) {
+        final int first = column(q), second = column(q + VL), shift = q % tilesW, shift2 = (q + VL) % tilesW;
+        // whether each vector's tiles span rows of tiles, and so are gathered first
+        final boolean spans = compact && shift + VL > tilesW, spans2 = compact && shift2 + VL > tilesW;
         for (int c = c0; c < c1; c++) {
             int from = pBase + c * channelStride, to = vb + (c - c0) * NR + q % NR;
-            for (int v = 0; v < (both ? 2 : 1); v++) {
-                int tiles = q + v * VL, at = from + column(tiles);
-                int[] tap = taps;
-                if (compact && tiles % tilesW + VL > tilesW) {
-                    // the vector's tiles span rows of tiles
-                    gatherWindows(p, at, tiles % tilesW, wb);
-                    at = wb;
-                    tap = gatheredTaps;
-                }
-                if (m == 2) {
-                    transformInput(p, at, tap, to + v * VL);
-                } else {
-                    transformInput4(p, at, tap, to + v * VL);
-                }
-            }
+            transformVector(p, from + first, shift, spans, wb, to);
+            if (both) transformVector(p, from + second, shift2, spans2, wb, to + VL);
+        }
+    }
+
+    /**
+     * V of one vector of tiles of one channel whose first window element is at {@code p[at]}:
+     * where its tiles span rows of tiles, from their windows gathered at {@code p[wb]}.
+     */
+    private void transformVector(float[] p, int at, int shift, boolean spans, int wb, int to) {
+        int[] tap = taps;
+        if (spans) {
+            gatherWindows(p, at, shift, wb);
+            at = wb;
+            tap = gatheredTaps;
+        }
+        if (m == 2) {
+            transformInput(p, at, tap, to);
+        } else {
+            transformInput4(p, at, tap, to);
         }
     }
 
@@ -388,7 +401,7 @@ final class VectorWinogradConv extends Conv2d {
      * column further on per row before it.
      */
     private int column(int q) {
-        return compact ? q + q / tilesW : q;
+        return compact ? PaddedLayout.extendedColumn(q, tilesW, layout.wq) : q;
     }
 
     /**
