@@ -4,6 +4,7 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.cnnc.runtime.Parallel;
 
@@ -457,7 +458,11 @@ final class VectorGemmConv extends Conv2d {
      * {@code mr} (12, 8, 5 or 4) rows × 2 vectors over {@code kc} packed rows: weights at
      * {@code a[ai]} ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero
      * ({@code first}) or at {@code c[ci]} (row stride {@code ldc}) and go back there. Each height
-     * is written out: Java has no way to keep an array of vectors in registers.
+     * is written out: Java has no way to keep an array of vectors in registers. The start is a
+     * blend of the loaded sums and zero, not a branch: C2 compiles a branch as its profile saw it,
+     * and a tile that had only started from zero (a network whose K fits one block, called before
+     * the warm-up had run the other way) lost the other way to a trap, in code that ran the CIFAR
+     * ResNet's 64 → 64 at 8×8 on two threads in 1.3–1.4 times the time.
      */
     static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         switch (mr) {
@@ -476,22 +481,18 @@ final class VectorGemmConv extends Conv2d {
      * {@link #tile5}'s, so that the FMAs' latency stays hidden.
      */
     static void tile10Half(float[] a, int ai, int ai2, float[] b, int bi, int kc, float[] c, int ci, int ci2, int ldc, boolean first) {
-        FloatVector c0, c1, c2, c3, c4, c5, c6, c7, c8, c9;
-        if (first) {
-            c0 = FloatVector.zero(S);
-            c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c0;
-        } else {
-            c0 = FloatVector.fromArray(S, c, ci);
-            c1 = FloatVector.fromArray(S, c, ci + ldc);
-            c2 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c3 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c4 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c5 = FloatVector.fromArray(S, c, ci2);
-            c6 = FloatVector.fromArray(S, c, ci2 + ldc);
-            c7 = FloatVector.fromArray(S, c, ci2 + 2 * ldc);
-            c8 = FloatVector.fromArray(S, c, ci2 + 3 * ldc);
-            c9 = FloatVector.fromArray(S, c, ci2 + 4 * ldc);
-        }
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c1 = zero.blend(FloatVector.fromArray(S, c, ci + ldc), keep);
+        FloatVector c2 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c3 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c4 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
+        FloatVector c5 = zero.blend(FloatVector.fromArray(S, c, ci2), keep);
+        FloatVector c6 = zero.blend(FloatVector.fromArray(S, c, ci2 + ldc), keep);
+        FloatVector c7 = zero.blend(FloatVector.fromArray(S, c, ci2 + 2 * ldc), keep);
+        FloatVector c8 = zero.blend(FloatVector.fromArray(S, c, ci2 + 3 * ldc), keep);
+        FloatVector c9 = zero.blend(FloatVector.fromArray(S, c, ci2 + 4 * ldc), keep);
         for (int i = 0; i < kc; i++, ai += 5, ai2 += 5, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
@@ -535,36 +536,32 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 12 rows. */
     private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111;
-        if (first) {
-            c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c80 = c81 = c90 = c91 = c100 = c101 = c110 = c111 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, c, ci);
-            c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
-            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
-            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
-            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
-            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
-            c80 = FloatVector.fromArray(S, c, ci + 8 * ldc);
-            c81 = FloatVector.fromArray(S, c, ci + 8 * ldc + VL);
-            c90 = FloatVector.fromArray(S, c, ci + 9 * ldc);
-            c91 = FloatVector.fromArray(S, c, ci + 9 * ldc + VL);
-            c100 = FloatVector.fromArray(S, c, ci + 10 * ldc);
-            c101 = FloatVector.fromArray(S, c, ci + 10 * ldc + VL);
-            c110 = FloatVector.fromArray(S, c, ci + 11 * ldc);
-            c111 = FloatVector.fromArray(S, c, ci + 11 * ldc + VL);
-        }
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
+        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
+        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
+        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
+        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
+        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
+        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
+        FloatVector c50 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
+        FloatVector c51 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc + VL), keep);
+        FloatVector c60 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
+        FloatVector c61 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc + VL), keep);
+        FloatVector c70 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
+        FloatVector c71 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc + VL), keep);
+        FloatVector c80 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc), keep);
+        FloatVector c81 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc + VL), keep);
+        FloatVector c90 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc), keep);
+        FloatVector c91 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc + VL), keep);
+        FloatVector c100 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc), keep);
+        FloatVector c101 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc + VL), keep);
+        FloatVector c110 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc), keep);
+        FloatVector c111 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc + VL), keep);
         for (int i = 0; i < kc; i++, ai += 12, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -634,28 +631,24 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 8 rows. */
     private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (first) {
-            c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, c, ci);
-            c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
-            c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-            c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
-            c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
-            c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
-            c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
-            c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
-        }
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
+        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
+        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
+        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
+        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
+        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
+        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
+        FloatVector c50 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
+        FloatVector c51 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc + VL), keep);
+        FloatVector c60 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
+        FloatVector c61 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc + VL), keep);
+        FloatVector c70 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
+        FloatVector c71 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc + VL), keep);
         for (int i = 0; i < kc; i++, ai += 8, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -705,22 +698,18 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 5 rows. */
     private static void tile5(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41;
-        if (first) {
-            c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, c, ci);
-            c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
-            c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-            c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
-        }
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
+        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
+        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
+        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
+        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
+        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
+        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
         for (int i = 0; i < kc; i++, ai += 5, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -753,20 +742,16 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 4 rows. */
     private static void tile4(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
-        if (first) {
-            c00 = FloatVector.zero(S);
-            c01 = c10 = c11 = c20 = c21 = c30 = c31 = c00;
-        } else {
-            c00 = FloatVector.fromArray(S, c, ci);
-            c01 = FloatVector.fromArray(S, c, ci + VL);
-            c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-            c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
-            c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-            c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
-            c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-            c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
-        }
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
+        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
+        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
+        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
+        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
         for (int i = 0; i < kc; i++, ai += 4, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);

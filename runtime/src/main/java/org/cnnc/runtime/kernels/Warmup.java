@@ -76,13 +76,7 @@ final class Warmup {
             // 3×3 with tall and short row panels (24 and 16 channels: 12 and 8 rows with AVX-512,
             // 5 and 4 with AVX2) and K = 288 in two or three blocks, a 1×1 read from the input, a
             // stride-2 conv, depthwise convs of stride 1 and 2, Winograd with short and tall row
-            // panels. The tiles must see both their first block of K and a later one here: C2
-            // compiles a tile that has only ever started from zero with the other way cut out,
-            // and that code ran the 1×1 64 → 256 convolution at 56×56 (one block) at 31 GFLOP/s
-            // on one core, against 72 once a layer with two blocks had run (AMD EPYC Zen 3, AVX2).
-            // So must the half tile for a last panel of one vector (5×5: 33 columns), which
-            // Winograd's vectors of tiles run too: compiled from first blocks alone, it ran the
-            // CIFAR ResNet's 64 → 64 at 8×8 on two threads in 1.4 times the time.
+            // panels; the 5×5 map's last column panel is a vector alone, which runs the half tile.
             gemm(32, 5, 5, 24, false),
             gemm(32, 6, 6, 16, true),
             conv(16, 6, 6, 24, 1, 1, 0, 1, true),
