@@ -4,6 +4,7 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
 
@@ -34,6 +35,7 @@ import org.cnnc.runtime.Parallel;
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
+    private static final FloatVector ZERO = FloatVector.zero(S);
     /**
      * The input and output sides of a column panel (see {@link #splitsColumns}): from a profile of
      * 16 → 16 channels at 32×32 on one thread (AMD EPYC, AVX2), where the register tile took 46 %
@@ -62,6 +64,18 @@ final class VectorWinogradConv extends Conv2d {
      * column panels, a vector at either end of a run computed alone ({@link #vector}).
      */
     private final boolean byVectors;
+    /**
+     * Whether the output transform applies the epilogue and stores straight into Y: 2×2 tiles
+     * numbered row after row, an even output, an activation that clamps, and rows of tiles
+     * whole vectors or half a vector (then each half of a vector of outputs is a whole output
+     * row) and whole vectors of tiles, so that a vector of tiles gives whole runs of output rows.
+     * Else the outputs go to Z first and {@link #store} passes them through the epilogue.
+     */
+    private final boolean direct;
+    /** For {@link #direct}: where a vector of tiles' outputs from its second half of tiles go, past the first's. */
+    private final int secondHalf;
+    /** The epilogue's steps, for {@link #direct}. */
+    private final boolean relu, six, residual, reluAfter, sixAfter;
     /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5-row panels. */
     private final boolean halfTile;
     /** What threads split the columns into: runs of units of perUnit vectors (a vector, or a panel, the last perhaps one). */
@@ -154,6 +168,15 @@ final class VectorWinogradConv extends Conv2d {
         zFloats = Math.max(Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0), products * VL);
         perThread = Math.addExact(Math.addExact(pFloats, vFloats), Math.addExact(mFloats, zFloats));
         u = transformWeights(weights);
+        direct = m == 2 && compact && (tilesW % VL == 0 || 2 * tilesW == VL) && nExt % VL == 0 && s.oh() % 2 == 0
+                && s.ow() % 2 == 0 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
+        // the second half of a vector of tiles: the next VL outputs of the row, or the next row of tiles
+        secondHalf = tilesW % VL == 0 ? VL : 2 * s.ow();
+        relu = epilogue.act() != Activation.NONE;
+        six = epilogue.act() == Activation.RELU6;
+        residual = epilogue.residual();
+        reluAfter = epilogue.after() != Activation.NONE;
+        sixAfter = epilogue.after() == Activation.RELU6;
     }
 
     /** Outputs per tile side. */
@@ -164,6 +187,11 @@ final class VectorWinogradConv extends Conv2d {
     /** Whether the tiles are numbered without the extended column. */
     boolean compact() {
         return compact;
+    }
+
+    /** Whether the output transform stores through the epilogue into Y itself ({@link #direct}). */
+    boolean storesDirect() {
+        return direct;
     }
 
     /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
@@ -270,8 +298,12 @@ final class VectorWinogradConv extends Conv2d {
             }
         }
         final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
-        transformOutputs(s, half, o0, o1, mb, zb);
-        store(s, zb + o0 * m * m * NR + m * half, o0, o1 - o0, q0, Math.min(VL, nExt - q0), y, yBase + o0 * plane, res);
+        if (direct) {
+            transformOutputs(s, half, q0, o0, o1, mb, y, yBase, res);
+        } else {
+            transformOutputs(s, half, o0, o1, mb, zb);
+            store(s, zb + o0 * m * m * NR + m * half, o0, o1 - o0, q0, Math.min(VL, nExt - q0), y, yBase + o0 * plane, res);
+        }
     }
 
     /**
@@ -323,9 +355,14 @@ final class VectorWinogradConv extends Conv2d {
             }
         }
         final int o0 = m0 * mr, o1 = Math.min(oc, m1 * mr);
-        transformOutputs(s, 0, o0, o1, mb, zb);
-        transformOutputs(s, VL, o0, o1, mb, zb);
-        store(s, zb + o0 * m * m * NR, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+        if (direct) {
+            transformOutputs(s, 0, q0, o0, o1, mb, y, yBase, res);
+            if (q0 + VL < nExt) transformOutputs(s, VL, q0 + VL, o0, o1, mb, y, yBase, res);
+        } else {
+            transformOutputs(s, 0, o0, o1, mb, zb);
+            transformOutputs(s, VL, o0, o1, mb, zb);
+            store(s, zb + o0 * m * m * NR, o0, o1 - o0, q0, Math.min(NR, nExt - q0), y, yBase + o0 * plane, res);
+        }
     }
 
     /**
@@ -396,6 +433,19 @@ final class VectorWinogradConv extends Conv2d {
     }
 
     /**
+     * {@link #direct}: the outputs of output channels [o0, o1) for the vector of tiles q (at
+     * {@code v}, 0 or VL, within the column panel), M at {@code p[mb]}, through the epilogue into
+     * sample y's channels at {@code y[yBase]}.
+     */
+    private void transformOutputs(float[] p, int v, int q, int o0, int o1, int mb, float[] y, int yBase, float[] res) {
+        final int ow = shape.ow(), at = yBase + 2 * (q / tilesW) * ow + 2 * (q % tilesW);
+        final float[] bias = epilogue.bias();
+        for (int o = o0; o < o1; o++) {
+            transformOutput(p, mb + o * NR + v, y, at + o * plane, ow, bias == null ? 0f : bias[o], res);
+        }
+    }
+
+    /**
      * The extended column of tile q (the column of P its window starts at, less the taps): q
      * itself in the extended numbering; in the compact one, q's row of tiles then lies one
      * column further on per row before it.
@@ -458,6 +508,23 @@ final class VectorWinogradConv extends Conv2d {
      * side.
      */
     private void transformOutput(float[] p, int from, int to) {
+        transformOutput(p, from, p, to, VL, 2 * NR, false, 0f, null);
+    }
+
+    /**
+     * {@link #transformOutput(float[], int, int)} into Y ({@link #direct}): the two output rows to
+     * {@code y[at]} and {@code y[at + ow]} through the epilogue, with bias b.
+     */
+    private void transformOutput(float[] p, int from, float[] y, int at, int ow, float b, float[] res) {
+        transformOutput(p, from, y, at, secondHalf, ow, true, b, res);
+    }
+
+    /**
+     * The output transform, its rows {@code next} apart in dst and the outputs of the vector's
+     * second half of tiles {@code second} past its first's, through the epilogue where {@code finish}.
+     */
+    private void transformOutput(float[] p, int from, float[] dst, int to, int second, int next, boolean finish, float b,
+                                 float[] res) {
         final int step = rows * NR;
         FloatVector m00 = FloatVector.fromArray(S, p, from), m01 = FloatVector.fromArray(S, p, from + step),
                 m02 = FloatVector.fromArray(S, p, from + 2 * step), m03 = FloatVector.fromArray(S, p, from + 3 * step),
@@ -471,10 +538,39 @@ final class VectorWinogradConv extends Conv2d {
         FloatVector b0 = m10.sub(m20).sub(m30), b1 = m11.sub(m21).sub(m31), b2 = m12.sub(m22).sub(m32), b3 = m13.sub(m23).sub(m33);
         FloatVector y00 = a0.add(a1).add(a2), y01 = a1.sub(a2).sub(a3);
         FloatVector y10 = b0.add(b1).add(b2), y11 = b1.sub(b2).sub(b3);
-        y00.rearrange(ZIP_LO, y01).intoArray(p, to);
-        y00.rearrange(ZIP_HI, y01).intoArray(p, to + VL);
-        y10.rearrange(ZIP_LO, y11).intoArray(p, to + 2 * NR);
-        y10.rearrange(ZIP_HI, y11).intoArray(p, to + 2 * NR + VL);
+        FloatVector r0 = y00.rearrange(ZIP_LO, y01), r1 = y00.rearrange(ZIP_HI, y01);
+        FloatVector r2 = y10.rearrange(ZIP_LO, y11), r3 = y10.rearrange(ZIP_HI, y11);
+        if (finish) {
+            // written out rather than through a helper, which C2 would not inline here (and would
+            // then box every vector passed to it)
+            r0 = r0.add(b);
+            r1 = r1.add(b);
+            r2 = r2.add(b);
+            r3 = r3.add(b);
+            if (relu) {
+                r0 = ZERO.blend(six ? r0.min(6f) : r0, r0.compare(VectorOperators.GT, 0f));
+                r1 = ZERO.blend(six ? r1.min(6f) : r1, r1.compare(VectorOperators.GT, 0f));
+                r2 = ZERO.blend(six ? r2.min(6f) : r2, r2.compare(VectorOperators.GT, 0f));
+                r3 = ZERO.blend(six ? r3.min(6f) : r3, r3.compare(VectorOperators.GT, 0f));
+            }
+            if (residual) {
+                // read before the outputs are stored, as it may lie in their place
+                r0 = r0.add(FloatVector.fromArray(S, res, to));
+                r1 = r1.add(FloatVector.fromArray(S, res, to + second));
+                r2 = r2.add(FloatVector.fromArray(S, res, to + next));
+                r3 = r3.add(FloatVector.fromArray(S, res, to + next + second));
+            }
+            if (reluAfter) {
+                r0 = ZERO.blend(sixAfter ? r0.min(6f) : r0, r0.compare(VectorOperators.GT, 0f));
+                r1 = ZERO.blend(sixAfter ? r1.min(6f) : r1, r1.compare(VectorOperators.GT, 0f));
+                r2 = ZERO.blend(sixAfter ? r2.min(6f) : r2, r2.compare(VectorOperators.GT, 0f));
+                r3 = ZERO.blend(sixAfter ? r3.min(6f) : r3, r3.compare(VectorOperators.GT, 0f));
+            }
+        }
+        r0.intoArray(dst, to);
+        r1.intoArray(dst, to + second);
+        r2.intoArray(dst, to + next);
+        r3.intoArray(dst, to + next + second);
     }
 
     /**

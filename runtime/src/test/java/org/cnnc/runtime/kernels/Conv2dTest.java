@@ -78,6 +78,9 @@ class Conv2dTest {
                 new Geometry("3x3 p1 odd height 9x6", 16, 9, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 // rows of 2×2 tiles a vector long, which the factory numbers compactly
                 new Geometry("3x3 p1 rows of tiles a vector long", 16, 6, 2 * VectorOps.VL, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                // rows of 2×2 tiles half a vector long, in whole vectors of tiles or not
+                new Geometry("3x3 p1 rows of tiles half a vector long", 24, 8, VectorOps.VL, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 rows of tiles half a vector long, 3 rows", 16, 6, VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 // 14 tiles a row: 2×2 tiles' rows 16 apart rather than 15, in as many panels
                 new Geometry("3x3 p1 5x28", 16, 5, 28, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid odd 5x8", 16, 7, 10, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1),
@@ -173,11 +176,13 @@ class Conv2dTest {
     }
 
     /**
-     * The epilogue cases and some 3×3 geometries, two of them Winograd's (even 12×18, odd height
-     * 9×6): the memory plan hands a residual conv its residual as its output.
+     * The epilogue cases and some 3×3 geometries, some of them Winograd's (even 12×18, odd height
+     * 9×6, and rows of tiles a vector or half a vector long, whose output transform stores
+     * through the epilogue itself): the memory plan hands a residual conv its residual as its output.
      */
     static Stream<Arguments> inPlaceCases() {
-        List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd height 9x6", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4");
+        List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd height 9x6", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4",
+                "3x3 p1 rows of tiles a vector long", "3x3 p1 rows of tiles half a vector long");
         return Stream.concat(epilogueCases(), geometries().stream().filter(g -> winograd.contains(g.name()))
                 .map(g -> Arguments.of(g, VectorSupport.Impl.VECTOR)));
     }
@@ -370,6 +375,23 @@ class Conv2dTest {
         for (Epilogue e : someEpilogues(g.oc(), r)) check(g, make, "F(2x2) halves", e, 1, two, true, r, -1);
         // two samples: one each
         check(g, make, "F(2x2) halves", Epilogue.of(random(r, 25, 1f), Activation.RELU), 2, two, true, r, -1);
+    }
+
+    @Test
+    void winogradStoresThroughTheEpilogueInItsOutputTransformWhereTilesGiveWholeOutputRows() {
+        Epilogue relu = Epilogue.of(new float[16], Activation.RELU);
+        assertTrue(storesDirect(new ConvShape(16, 6, 2 * VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), relu), "rows of tiles a vector");
+        assertTrue(storesDirect(new ConvShape(16, 8, VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), relu), "half a vector, 4 rows");
+        assertFalse(storesDirect(new ConvShape(16, 6, VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), relu),
+                "half a vector, 3 rows: the last vector of tiles half outside");
+        assertFalse(storesDirect(new ConvShape(16, 7, 2 * VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1), relu), "odd height");
+        assertFalse(storesDirect(new ConvShape(16, 6, 2 * VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                Epilogue.of(new float[16], Activation.SIGMOID)), "a curve, stored by its own pass");
+    }
+
+    /** With the tiles numbered compactly, as the direct store needs. */
+    private static boolean storesDirect(ConvShape s, Epilogue e) {
+        return new VectorWinogradConv(s, new float[s.oc() * s.ic() * 9], e, 2, true).storesDirect();
     }
 
     static Stream<Arguments> winogradCases() {
