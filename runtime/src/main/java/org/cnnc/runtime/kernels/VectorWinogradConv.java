@@ -4,6 +4,7 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
@@ -406,11 +407,21 @@ final class VectorWinogradConv extends Conv2d {
      * there and blended in.
      */
     private void gatherWindows(float[] p, int from, int shift, int to) {
+        final int lane = tilesW - shift;
+        if (lane + tilesW >= VL) {
+            // one next row of tiles (rows half a vector long or more): its mask made once
+            final VectorMask<Float> next = S.indexInRange(-lane, VL - lane);
+            for (int k = 0; k < products; k++) {
+                int at = from + taps[k];
+                FloatVector.fromArray(S, p, at).blend(FloatVector.fromArray(S, p, at + 1), next).intoArray(p, to + k * VL);
+            }
+            return;
+        }
         for (int k = 0; k < products; k++) {
             int at = from + taps[k];
             FloatVector v = FloatVector.fromArray(S, p, at);
-            for (int d = 1, lane = tilesW - shift; lane < VL; d++, lane += tilesW) {
-                v = v.blend(FloatVector.fromArray(S, p, at + d), S.indexInRange(-lane, VL - lane));
+            for (int d = 1, l = lane; l < VL; d++, l += tilesW) {
+                v = v.blend(FloatVector.fromArray(S, p, at + d), S.indexInRange(-l, VL - l));
             }
             v.intoArray(p, to + k * VL);
         }
