@@ -17,11 +17,21 @@ import org.cnnc.compiler.shape.ShapedGraph;
  * copied. Arena buffers are assigned greedily by liveness: a buffer is free again after the
  * last kernel that reads its tensor, and a kernel never writes a buffer it reads, with one
  * exception: a kernel that adds a residual (read at each output's own index, just before that
- * output is written) writes over it when it is the residual's last reader. The residual's
- * lines are then already in cache when the output is stored, which halves the memory traffic
- * of a ResNet block's last convolution.
+ * output is written) writes over a large one ({@link #IN_PLACE_MIN_BYTES}) when it is the
+ * residual's last reader. The residual's lines are then already in cache when the output is
+ * stored, which halves the memory traffic of a ResNet block's last convolution.
  */
 public final class Lowering {
+    /**
+     * The smallest residual (bytes a sample) that the kernel adding it writes over; a smaller one
+     * leaves its buffer to be read only, and the kernel writes a buffer of its own. Small maps
+     * written over ran slower on two threads, not on one: the CIFAR ResNet (residuals of 16 to
+     * 64 KB) in 0.89–0.92 of the time with buffers of their own, while ResNet-18 (up to 784 KB)
+     * and ResNet-50 ran in the same time either way (AMD EPYC, `CompareJars`, both orders), and
+     * ResNet-50 keeps its working memory (its 3 MB residuals at 56×56 written over).
+     */
+    static final long IN_PLACE_MIN_BYTES = 1 << 20;
+
     private Lowering() {}
 
     /** Lowers the network as written, one kernel per layer. */
@@ -31,6 +41,11 @@ public final class Lowering {
 
     /** Lowers {@code g}, an optimized form of {@code shaped}'s graph. */
     public static KernelPlan lower(ShapedGraph shaped, Graph g) {
+        return lower(shaped, g, IN_PLACE_MIN_BYTES);
+    }
+
+    /** {@link #lower(ShapedGraph, Graph)}, residuals of at least {@code inPlaceMinBytes} a sample written over. */
+    static KernelPlan lower(ShapedGraph shaped, Graph g, long inPlaceMinBytes) {
         int outputId = g.output();
 
         // Which node's tensor each node's value really is (views share their source's tensor).
@@ -67,7 +82,7 @@ public final class Lowering {
             if (n.id() == outputId) {
                 out = new Location.Output();
             } else {
-                int b = overwritable(n, k, source, where, lastUse);
+                int b = n.shape().elements() * Float.BYTES >= inPlaceMinBytes ? overwritable(n, k, source, where, lastUse) : -1;
                 out = new Location.Buffer(b >= 0 ? b : assign(n.shape().elements(), k, sizes, holder, lastUse));
                 holder.set(((Location.Buffer) out).index(), n.id());
             }

@@ -517,16 +517,16 @@ class ModelCommandsTest {
     void explainShowsWhichConvsStoreOverTheirResidual() throws IOException {
         Path net = Files.writeString(dir.resolve("blocks.cnn"), """
                 network Blocks {
-                  input 8x8x8
-                  stem: conv(8, k=3, p=1) -> relu
-                  -> add { [a: conv(8, k=3, p=1) -> relu -> b: conv(8, k=3, p=1)] | identity } -> relu
-                  -> add { [c: conv(8, k=3, p=1)] | identity } -> relu -> fc(3)
+                  input 64x64x64
+                  stem: conv(64, k=3, p=1) -> relu
+                  -> add { [a: conv(64, k=3, p=1) -> relu -> b: conv(64, k=3, p=1)] | identity } -> relu
+                  -> add { [c: conv(64, k=3, p=1)] | identity } -> relu -> fc(3)
                 }
                 """);
         MainTest.Run r = run("explain", net.toString());
         assertEquals(0, r.code(), r::toString);
-        // b adds the stem's output, which nothing reads after it; c adds its own input, which it
-        // reads at other pixels than the one it stores
+        // b adds the stem's output (1 MiB, large enough to be written over), which nothing reads
+        // after it; c adds its own input, which it reads at other pixels than the one it stores
         assertTrue(line(r.out(), "b ").contains("stores over its residual"), r.out());
         assertFalse(line(r.out(), "c ").contains("stores over its residual"), r.out());
         assertTrue(r.out().contains("outputs stored over their residual:   1 "), r.out());

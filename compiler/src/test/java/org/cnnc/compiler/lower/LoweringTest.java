@@ -31,8 +31,9 @@ class LoweringTest {
             }
             """;
 
+    /** Planned with every residual, however small, written over by the kernel that adds it where it may be. */
     static KernelPlan plan(ShapedGraph s, Optimizer.Settings settings) {
-        return Lowering.lower(s, Optimizer.optimize(s.graph(), settings).graph());
+        return Lowering.lower(s, Optimizer.optimize(s.graph(), settings).graph(), 0);
     }
 
     static List<KernelPlan> plans() {
@@ -91,6 +92,25 @@ class LoweringTest {
         assertEquals(2, c2.inputs().size());
         assertEquals(c2.inputs().get(1), c2.output(), "c2 stores over the stem's output, which nothing reads after it");
         assertFalse(c2.inputs().get(0).equals(c2.output()));
+    }
+
+    @Test
+    void aResidualUnderAMebibyteASampleKeepsItsBufferToBeRead() {
+        ShapedGraph s = Nets.shaped(Nets.RESIDUAL);
+        Kernel c2 = kernelOf(Lowering.lower(s, Optimizer.optimize(s.graph(), Optimizer.Settings.DEFAULT).graph()), "c2");
+        assertTrue(c2.node().epilogue().residual(), "the add is fused into c2");
+        assertFalse(c2.inputs().contains(c2.output()), "c2 writes a buffer of its own");
+    }
+
+    @Test
+    void aResidualOfAMebibyteASampleIsWrittenOver() {
+        // 64 × 64 × 64 floats: exactly 1 MiB
+        ShapedGraph s = Nets.net("64x64x64",
+                "s: conv(64, k=1) -> add { [conv(64, k=3, p=1) -> c: conv(64, k=3, p=1)] | identity } -> relu -> fc(3)");
+        Kernel c = kernelOf(Lowering.lower(s, Optimizer.optimize(s.graph(), Optimizer.Settings.DEFAULT).graph()), "c");
+        assertTrue(c.node().epilogue().residual(), "the add is fused into c");
+        assertEquals(Lowering.IN_PLACE_MIN_BYTES, c.node().shape().elements() * Float.BYTES);
+        assertEquals(c.inputs().get(1), c.output(), "c stores over s's output");
     }
 
     @Test

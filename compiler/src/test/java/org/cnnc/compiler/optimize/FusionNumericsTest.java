@@ -79,6 +79,13 @@ class FusionNumericsTest {
                 input 3x4x4
                 fc(40) -> dropout -> fc(5) -> relu -> fc(24) -> fc(2)
                 """);
+        // a residual of 1 MiB a sample, which the conv adding it stores over (at -O2)
+        nets.put("LargeResidual", """
+                input 16x128x128
+                conv(16, k=3, p=1, bias=false) -> bn -> relu
+                -> add { [conv(16, k=3, p=1, bias=false) -> bn -> relu -> conv(16, k=3, p=1, bias=false) -> bn] | identity }
+                -> relu -> globalavgpool -> fc(3)
+                """);
         nets.put("Res", null);
         return nets.entrySet().stream().flatMap(e -> Stream.of(0, 2).map(level -> Arguments.of(e.getKey(), e.getValue(), level)));
     }
@@ -99,6 +106,9 @@ class FusionNumericsTest {
         KernelPlan plan = ModelBuilder.plan(shaped, settings);
         if (level == 2) assertTrue(plan.kernels().size() < ModelBuilder.plan(shaped, Optimizer.Settings.NONE).kernels().size(),
                 "-O2 fuses something in " + name);
+        if (level == 2 && name.equals("LargeResidual")) {
+            assertTrue(plan.kernels().stream().anyMatch(k -> k.inputs().contains(k.output())), "a kernel stores over its residual");
+        }
 
         String className = ModelNames.className(g.name());
         Path jar = dir.resolve(name + "-O" + level + ".jar");
