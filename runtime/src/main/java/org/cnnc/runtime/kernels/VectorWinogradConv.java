@@ -452,7 +452,7 @@ final class VectorWinogradConv extends Conv2d {
         final int ow = shape.ow(), at = yBase + 2 * (q / tilesW) * ow + 2 * (q % tilesW);
         final float[] bias = epilogue.bias();
         for (int o = o0; o < o1; o++) {
-            transformOutput(p, mb + o * NR + v, y, at + o * plane, ow, bias == null ? 0f : bias[o], res);
+            transformOutput(p, mb + o * NR + v, y, at + o * plane, secondHalf, ow, true, bias == null ? 0f : bias[o], res);
         }
     }
 
@@ -520,14 +520,6 @@ final class VectorWinogradConv extends Conv2d {
      */
     private void transformOutput(float[] p, int from, int to) {
         transformOutput(p, from, p, to, VL, 2 * NR, false, 0f, null);
-    }
-
-    /**
-     * {@link #transformOutput(float[], int, int)} into Y ({@link #direct}): the two output rows to
-     * {@code y[at]} and {@code y[at + ow]} through the epilogue, with bias b.
-     */
-    private void transformOutput(float[] p, int from, float[] y, int at, int ow, float b, float[] res) {
-        transformOutput(p, from, y, at, secondHalf, ow, true, b, res);
     }
 
     /**
