@@ -26,9 +26,9 @@ public final class Lowering {
      * The smallest residual (bytes a sample) that the kernel adding it writes over; a smaller one
      * leaves its buffer to be read only, and the kernel writes a buffer of its own. Small maps
      * written over ran slower on two threads, not on one: the CIFAR ResNet (residuals of 16 to
-     * 64 KB) in 0.89–0.92 of the time with buffers of their own, while ResNet-18 (up to 784 KB)
-     * and ResNet-50 ran in the same time either way (AMD EPYC, `CompareJars`, both orders), and
-     * ResNet-50 keeps its working memory (its 3 MB residuals at 56×56 written over).
+     * 64 KB) in 0.89–0.92 of the time with buffers of their own, while ResNet-18 (up to 784 KB),
+     * MobileNetV2 and ResNet-50 ran in the same time either way (AMD EPYC, `CompareJars`, both
+     * orders), and ResNet-50 keeps its working memory (its 3 MB residuals at 56×56 written over).
      */
     static final long IN_PLACE_MIN_BYTES = 1 << 20;
 
