@@ -82,7 +82,7 @@ public final class Lowering {
             if (n.id() == outputId) {
                 out = new Location.Output();
             } else {
-                int b = n.shape().elements() * Float.BYTES >= inPlaceMinBytes ? overwritable(n, k, source, where, lastUse) : -1;
+                int b = overwritable(n, k, source, where, lastUse, inPlaceMinBytes);
                 out = new Location.Buffer(b >= 0 ? b : assign(n.shape().elements(), k, sizes, holder, lastUse));
                 holder.set(((Location.Buffer) out).index(), n.id());
             }
@@ -94,11 +94,13 @@ public final class Lowering {
 
     /**
      * The buffer of node n's residual operand when kernel k may write its output there: the
-     * residual lives in a buffer, k is its last reader, and n reads it through no other input
-     * (which the kernel would read at other indices than the one it writes); else −1.
+     * residual is at least {@code minBytes} a sample, lives in a buffer, k is its last reader, and
+     * n reads it through no other input (which the kernel would read at other indices than the
+     * one it writes); else −1.
      */
-    private static int overwritable(Node n, int k, int[] source, Map<Integer, Location> where, Map<Integer, Integer> lastUse) {
-        if (!n.epilogue().residual()) return -1;
+    private static int overwritable(Node n, int k, int[] source, Map<Integer, Location> where, Map<Integer, Integer> lastUse,
+                                    long minBytes) {
+        if (!n.epilogue().residual() || n.shape().elements() * Float.BYTES < minBytes) return -1;
         List<Integer> inputs = n.inputs();
         int residual = source[inputs.get(inputs.size() - 1)];
         for (int i = 0; i < inputs.size() - 1; i++) {
