@@ -3,6 +3,7 @@ package org.cnnc.runtime.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -169,6 +170,9 @@ final class VectorOps {
 
     /** Shuffles picking the even and the odd lanes of two vectors (the second's as exceptional indexes). */
     static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** A vector's even lanes, then its odd ones; and the species of half a vector, which stores either half whole. */
+    private static final VectorShuffle<Float> SPLIT = VectorShuffle.fromOp(S, i -> i < VL / 2 ? 2 * i : 2 * (i - VL / 2) + 1);
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
 
     /**
      * {@code dst[d + j] = src[s + 2j]} for j in [0, n): a stride-2 gather done with two vector
@@ -228,6 +232,14 @@ final class VectorOps {
      * with two loads and two rearranges per two vectors. Reads nothing past the run.
      */
     static void deinterleave(float[] src, int s, float[] dst, int even, int nEven, int odd, int nOdd) {
+        if (nEven == VL / 2 && nOdd == VL / 2 && s + VL <= src.length) {
+            // a row of one vector (64 channels of 8×8 into Winograd's windows): split in one
+            // rearrange, each half stored whole
+            FloatVector split = FloatVector.fromArray(S, src, s).rearrange(SPLIT);
+            ((FloatVector) split.reinterpretShape(HALF, 0)).intoArray(dst, even);
+            ((FloatVector) split.reinterpretShape(HALF, 1)).intoArray(dst, odd);
+            return;
+        }
         final int both = Math.min(nEven, nOdd);
         int j = 0;
         for (; j + VL <= both; j += VL) {

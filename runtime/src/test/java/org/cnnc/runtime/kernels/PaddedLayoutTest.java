@@ -27,6 +27,10 @@ class PaddedLayoutTest {
                 conv("3x3 s2 p1 rows of several vectors", 2, 6, 70, 3, 2, 1, 1),
                 // phase rows of 34 and 35 inputs: each phase's last vector overlaps the one before
                 conv("3x3 s2 p1 odd rows of several vectors", 2, 5, 69, 3, 2, 1, 1),
+                // rows of one vector, split into two column phases of half a vector each
+                conv("3x3 s2 p1 rows of one vector", 3, 6, VectorOps.VL, 3, 2, 1, 1),
+                new Case("4x4 s2 p1 rows of one vector (Winograd's windows)",
+                        new ConvShape(3, 8, VectorOps.VL, 3, 4, 4, 2, 2, 1, 1, 1, 1, 1), 8, VectorOps.VL, 0f),
                 conv("3x3 s2 no padding", 2, 11, 12, 3, 2, 0, 1),
                 conv("2x2 s2 no padding", 2, 10, 37, 2, 2, 0, 1),
                 conv("1x1 s2 (one phase)", 2, 9, 9, 1, 2, 0, 1),
