@@ -174,6 +174,16 @@ final class PaddedLayout {
                 final int image = pBase + (c - c0) * channelStride + f * hq * wq, other = image + (g - f) * hq * wq;
                 pad(p, image, i0, iLo, iHi, i1, whole);
                 if (g >= 0) pad(p, other, i0, iLo, iHi, i1, whole);
+                if (g >= 0 && whole) {
+                    // the rows need no padding of their own: all of them split in one call
+                    int row = xBase + (c * ih + iLo * sh + fh) * iw, dst = image + iLo * wq + jLo, gDst = other + iLo * wq + gLo;
+                    if (evenFirst) {
+                        VectorOps.deinterleave(x, row, sh * iw, p, dst, gDst, wq, n, gn, iHi - iLo);
+                    } else {
+                        VectorOps.deinterleave(x, row, sh * iw, p, gDst, dst, wq, gn, n, iHi - iLo);
+                    }
+                    continue;
+                }
                 for (int i = iLo; i < iHi; i++) {
                     int row = xBase + (c * ih + i * sh + fh) * iw, dst = image + i * wq + jLo;
                     if (!whole) padRow(p, image + i * wq, jLo, n);

@@ -232,23 +232,37 @@ final class VectorOps {
      * with two loads and two rearranges per two vectors. Reads nothing past the run.
      */
     static void deinterleave(float[] src, int s, float[] dst, int even, int nEven, int odd, int nOdd) {
-        if (nEven == VL / 2 && nOdd == VL / 2 && s + VL <= src.length) {
-            // a row of one vector (64 channels of 8×8 into Winograd's windows): split in one
+        deinterleave(src, s, 0, dst, even, odd, 0, nEven, nOdd, 1);
+    }
+
+    /**
+     * {@link #deinterleave(float[], int, float[], int, int, int, int)} for {@code rows} runs
+     * {@code srcStride} apart, each split to rows {@code dstStride} apart: one call for a
+     * channel's rows, rather than one a row.
+     */
+    static void deinterleave(float[] src, int s, int srcStride, float[] dst, int even, int odd, int dstStride,
+                             int nEven, int nOdd, int rows) {
+        if (nEven == VL / 2 && nOdd == VL / 2 && s + (rows - 1) * srcStride + VL <= src.length) {
+            // rows of one vector (64 channels of 8×8 into Winograd's windows): each split in one
             // rearrange, each half stored whole
-            FloatVector split = FloatVector.fromArray(S, src, s).rearrange(SPLIT);
-            ((FloatVector) split.reinterpretShape(HALF, 0)).intoArray(dst, even);
-            ((FloatVector) split.reinterpretShape(HALF, 1)).intoArray(dst, odd);
+            for (int r = 0; r < rows; r++, s += srcStride, even += dstStride, odd += dstStride) {
+                FloatVector split = FloatVector.fromArray(S, src, s).rearrange(SPLIT);
+                ((FloatVector) split.reinterpretShape(HALF, 0)).intoArray(dst, even);
+                ((FloatVector) split.reinterpretShape(HALF, 1)).intoArray(dst, odd);
+            }
             return;
         }
         final int both = Math.min(nEven, nOdd);
-        int j = 0;
-        for (; j + VL <= both; j += VL) {
-            FloatVector a = FloatVector.fromArray(S, src, s + 2 * j), b = FloatVector.fromArray(S, src, s + 2 * j + VL);
-            a.rearrange(EVEN, b).intoArray(dst, even + j);
-            a.rearrange(ODD, b).intoArray(dst, odd + j);
+        for (int r = 0; r < rows; r++, s += srcStride, even += dstStride, odd += dstStride) {
+            int j = 0;
+            for (; j + VL <= both; j += VL) {
+                FloatVector a = FloatVector.fromArray(S, src, s + 2 * j), b = FloatVector.fromArray(S, src, s + 2 * j + VL);
+                a.rearrange(EVEN, b).intoArray(dst, even + j);
+                a.rearrange(ODD, b).intoArray(dst, odd + j);
+            }
+            phaseTail(src, s, dst, even, nEven, j, 0);
+            phaseTail(src, s, dst, odd, nOdd, j, 1);
         }
-        phaseTail(src, s, dst, even, nEven, j, 0);
-        phaseTail(src, s, dst, odd, nOdd, j, 1);
     }
 
     /**
