@@ -183,8 +183,8 @@ final class VectorDepthwiseConv extends Conv2d {
         final Epilogue e = epilogue;
         final float bias = e.bias() == null ? 0f : e.bias()[c];
         final FloatVector zero = FloatVector.zero(S);
-        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
-        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean relu = VectorOps.clampsAtZero(e.act()), six = VectorOps.clampsAtSix(e.act());
+        final boolean reluAfter = VectorOps.clampsAtZero(e.after()), sixAfter = VectorOps.clampsAtSix(e.after());
         final boolean residual = e.residual();
         for (int r = 0; r < ih; r++) {
             final int above = xc + (r - 1) * iw, at = xc + r * iw, below = xc + (r + 1) * iw, out = yc + r * iw;
@@ -240,8 +240,8 @@ final class VectorDepthwiseConv extends Conv2d {
         final Epilogue e = epilogue;
         final FloatVector bias = FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]), zero = FloatVector.zero(S),
                 six = FloatVector.broadcast(S, 6f);
-        final boolean relu = e.act() != Activation.NONE, relu6 = e.act() == Activation.RELU6;
-        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean relu = VectorOps.clampsAtZero(e.act()), relu6 = VectorOps.clampsAtSix(e.act());
+        final boolean reluAfter = VectorOps.clampsAtZero(e.after()), sixAfter = VectorOps.clampsAtSix(e.after());
         final boolean residual = e.residual();
         // the inner vectors: from the first that starts past the first row to the last that ends before the last row
         final int innerFrom = (iw + VL - 1) / VL * VL, innerTo = Math.max(innerFrom, (plane - iw) / VL * VL);
@@ -303,14 +303,14 @@ final class VectorDepthwiseConv extends Conv2d {
                 .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, o)).reinterpretAsFloats());
         // clamped as in plane3x3's inner vectors
         final FloatVector zero = FloatVector.zero(S), six = FloatVector.broadcast(S, 6f);
-        if (e.act() != Activation.NONE) {
+        if (VectorOps.clampsAtZero(e.act())) {
             acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
-            if (e.act() == Activation.RELU6) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+            if (VectorOps.clampsAtSix(e.act())) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
         }
         if (e.residual()) acc = acc.add(FloatVector.fromArray(S, res, yc + o));
-        if (e.after() != Activation.NONE) {
+        if (VectorOps.clampsAtZero(e.after())) {
             acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
-            if (e.after() == Activation.RELU6) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
+            if (VectorOps.clampsAtSix(e.after())) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
         }
         acc.intoArray(y, yc + o);
     }
@@ -343,8 +343,8 @@ final class VectorDepthwiseConv extends Conv2d {
         final Epilogue e = epilogue;
         final float bias = e.bias() == null ? 0f : e.bias()[c];
         final FloatVector zero = FloatVector.zero(S);
-        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
-        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean relu = VectorOps.clampsAtZero(e.act()), six = VectorOps.clampsAtSix(e.act());
+        final boolean reluAfter = VectorOps.clampsAtZero(e.after()), sixAfter = VectorOps.clampsAtSix(e.after());
         final boolean residual = e.residual();
         final int planeEnd = yc + oh * ow;
         for (int r = 0; r < oh; r++) {
@@ -413,8 +413,8 @@ final class VectorDepthwiseConv extends Conv2d {
         final Epilogue e = epilogue;
         final float bias = e.bias() == null ? 0f : e.bias()[c];
         final FloatVector zero = FloatVector.zero(S);
-        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
-        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean relu = VectorOps.clampsAtZero(e.act()), six = VectorOps.clampsAtSix(e.act());
+        final boolean reluAfter = VectorOps.clampsAtZero(e.after()), sixAfter = VectorOps.clampsAtSix(e.after());
         final boolean residual = e.residual();
         final int planeEnd = yc + oh * ow, zeros = rows + 3 * slot;
         // the right tap of the last output falls on the padding when the row is odd

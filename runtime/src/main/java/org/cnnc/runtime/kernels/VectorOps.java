@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int VL = S.length();
-    private static final FloatVector ZERO = FloatVector.zero(S);
+    static final FloatVector ZERO = FloatVector.zero(S);
     /** 0, 1, 2, …: compared with a count, the mask of a run's last lanes (cheaper than {@code S.indexInRange}). */
     private static final FloatVector IOTA = FloatVector.zero(S).addIndex(1);
 
@@ -135,6 +135,16 @@ final class VectorOps {
         return a == Activation.NONE || a == Activation.RELU || a == Activation.RELU6;
     }
 
+    /** Whether {@code a} clamps below at zero (ReLU, ReLU6): the first step of a clamping epilogue. */
+    static boolean clampsAtZero(Activation a) {
+        return a == Activation.RELU || a == Activation.RELU6;
+    }
+
+    /** Whether {@code a} clamps above at six (ReLU6). */
+    static boolean clampsAtSix(Activation a) {
+        return a == Activation.RELU6;
+    }
+
     /**
      * {@link #epilogue} for activations that {@link #clamps}, with tested flags instead of the
      * switches: storing bias + ReLU over 256 channel planes of 56×56 in 12 × 32 tiles measured
@@ -142,8 +152,8 @@ final class VectorOps {
      */
     private static void clamped(float[] src, int s, int srcStride, float[] dst, int d, int dstStride, int rows, int width,
                                 int c0, Epilogue e, float[] res) {
-        final boolean relu = e.act() != Activation.NONE, six = e.act() == Activation.RELU6;
-        final boolean reluAfter = e.after() != Activation.NONE, sixAfter = e.after() == Activation.RELU6;
+        final boolean relu = clampsAtZero(e.act()), six = clampsAtSix(e.act());
+        final boolean reluAfter = clampsAtZero(e.after()), sixAfter = clampsAtSix(e.after());
         final boolean residual = e.residual();
         final float[] bias = e.bias();
         final int full = width - width % VL;

@@ -2,6 +2,7 @@ package org.cnnc.runtime.kernels;
 
 import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
+import static org.cnnc.runtime.kernels.VectorOps.ZERO;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -36,7 +37,6 @@ import org.cnnc.runtime.Parallel;
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
-    private static final FloatVector ZERO = FloatVector.zero(S);
     /**
      * The input and output sides of a column panel (see {@link #splitsColumns}): from a profile of
      * 16 → 16 channels at 32×32 on one thread (AMD EPYC, AVX2), where the register tile took 46 %
@@ -173,11 +173,11 @@ final class VectorWinogradConv extends Conv2d {
                 && s.ow() % 2 == 0 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         // the second half of a vector of tiles: the next VL outputs of the row, or the next row of tiles
         secondHalf = tilesW % VL == 0 ? VL : 2 * s.ow();
-        relu = epilogue.act() != Activation.NONE;
-        six = epilogue.act() == Activation.RELU6;
+        relu = VectorOps.clampsAtZero(epilogue.act());
+        six = VectorOps.clampsAtSix(epilogue.act());
         residual = epilogue.residual();
-        reluAfter = epilogue.after() != Activation.NONE;
-        sixAfter = epilogue.after() == Activation.RELU6;
+        reluAfter = VectorOps.clampsAtZero(epilogue.after());
+        sixAfter = VectorOps.clampsAtSix(epilogue.after());
     }
 
     /** Outputs per tile side. */
