@@ -234,21 +234,33 @@ final class VectorGemmConv extends Conv2d {
         return byTall * 4 >= byShort * 5 ? short_ : tall;
     }
 
-    /** Weights as [group][row panel][k][mr rows], rows past OC/g zero. */
+    /**
+     * Weights as [group][block of K][row panel][kc][mr rows], rows past OC/g zero: the row panels
+     * a block of B meets lie one after another, so that a thread sweeping them reads the weights
+     * as one stream.
+     */
     private float[] pack(float[] w) {
         float[] p = new float[Math.multiplyExact(groups * mPanels * mr, k)];
         for (int g = 0; g < groups; g++) {
-            for (int mp = 0; mp < mPanels; mp++) {
-                int base = (g * mPanels + mp) * k * mr;
-                for (int r = 0; r < mr; r++) {
-                    int row = mp * mr + r;
-                    if (row >= ocg) break;
-                    int src = (g * ocg + row) * k;
-                    for (int i = 0; i < k; i++) p[base + i * mr + r] = w[src + i];
+            for (int k0 = 0; k0 < k; k0 += kc) {
+                int k1 = Math.min(k, k0 + kc);
+                for (int mp = 0; mp < mPanels; mp++) {
+                    int base = panelAt(g, k0, k1, mp);
+                    for (int r = 0; r < mr; r++) {
+                        int row = mp * mr + r;
+                        if (row >= ocg) break;
+                        int src = (g * ocg + row) * k;
+                        for (int i = k0; i < k1; i++) p[base + (i - k0) * mr + r] = w[src + i];
+                    }
                 }
             }
         }
         return p;
+    }
+
+    /** Where row panel mp's weights for rows [k0, k1) of K (a block) start in group g's part. */
+    private int panelAt(int g, int k0, int k1, int mp) {
+        return (g * mPanels * k + k0 * mPanels + mp * (k1 - k0)) * mr;
     }
 
     @Override
@@ -390,7 +402,7 @@ final class VectorGemmConv extends Conv2d {
             // that its five rows of the output are written in runs as the tiles go
             for (int p = 0; p < jn; p++) packB(src, base, q0 + p * NR, 0, k, Math.min(NR, cols - p * NR), s, bp + p * k * NR);
             for (int mp = mp0; mp < mp1; mp++) {
-                int ai = (g * mPanels + mp) * k * mr, c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
+                int ai = panelAt(g, 0, k, mp), c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
                 for (int p = 0; p < jn; p++) {
                     int width = Math.min(NR, cols - p * NR);
                     tile5(a, ai, s, bp + p * k * NR, k, s, sums, NR, true);
@@ -411,12 +423,12 @@ final class VectorGemmConv extends Conv2d {
                 if (width <= VL && mr == 5) {  // only a group's last panel is narrower than NR
                     // the panel's second vector is all padding: two row panels at a time, one vector each
                     for (; mp + 1 < mp1; mp += 2) {
-                        int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * ldc + p * NR;
-                        tile10Half(a, ai, ai + k * mr, s, bp, k1 - k0, s, ci, ci + mr * ldc, ldc, k0 == 0);
+                        int ai = panelAt(g, k0, k1, mp), ci = sums + (mp - mp0) * mr * ldc + p * NR;
+                        tile10Half(a, ai, ai + (k1 - k0) * mr, s, bp, k1 - k0, s, ci, ci + mr * ldc, ldc, k0 == 0);
                     }
                 }
                 for (; mp < mp1; mp++) {
-                    int ai = ((g * mPanels + mp) * k + k0) * mr, ci = sums + (mp - mp0) * mr * ldc + p * NR;
+                    int ai = panelAt(g, k0, k1, mp), ci = sums + (mp - mp0) * mr * ldc + p * NR;
                     tile(mr, a, ai, s, bp, k1 - k0, s, ci, ldc, k0 == 0);
                 }
             }

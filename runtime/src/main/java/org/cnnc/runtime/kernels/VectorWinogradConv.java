@@ -94,7 +94,10 @@ final class VectorWinogradConv extends Conv2d {
     private final int[] gatheredTaps;
     /** Floats of P per input channel. */
     private final int channelStride;
-    /** U as [ξ][row panel][ic][mr], rows past OC zero. */
+    /**
+     * U as [block of channels][ξ][row panel][channel in the block][mr], rows past OC zero: the
+     * products of a block read their weights as one stream.
+     */
     private final float[] u;
     /**
      * Scratch per thread: the padded input (P, with a panel of slack), V for one block of
@@ -212,12 +215,18 @@ final class VectorWinogradConv extends Conv2d {
                 for (int i = 0; i < a; i++) {       // U = t·Gᵀ (a × a)
                     for (int j = 0; j < a; j++) {
                         double v = t[i * 3] * g[j][0] + t[i * 3 + 1] * g[j][1] + t[i * 3 + 2] * g[j][2];
-                        p[(((i * a + j) * mPanels + mp) * ic + c) * mr + r] = (float) v;
+                        int c0 = c / kc * kc;
+                        p[weightsAt(c0, Math.min(ic, c0 + kc), i * a + j, mp) + (c - c0) * mr + r] = (float) v;
                     }
                 }
             }
         }
         return p;
+    }
+
+    /** Where row panel mp's weights of product xi for channels [c0, c1) (a block) start in U. */
+    private int weightsAt(int c0, int c1, int xi, int mp) {
+        return (c0 * products * mPanels + (xi * mPanels + mp) * (c1 - c0)) * mr;
     }
 
     @Override
@@ -288,12 +297,12 @@ final class VectorWinogradConv extends Conv2d {
             for (int xi = 0; xi < products; xi++) {
                 int mp = m0;
                 for (; mp + 1 < m1; mp += 2) {
-                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR + half;
-                    VectorGemmConv.tile10Half(u, ai, ai + ic * mr, s, vb + xi * vStep + half, c1 - c0, s, ci, ci + mr * NR, NR,
+                    int ai = weightsAt(c0, c1, xi, mp), ci = mb + (xi * rows + mp * mr) * NR + half;
+                    VectorGemmConv.tile10Half(u, ai, ai + (c1 - c0) * mr, s, vb + xi * vStep + half, c1 - c0, s, ci, ci + mr * NR, NR,
                             c0 == 0);
                 }
                 if (mp < m1) {
-                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
+                    int ai = weightsAt(c0, c1, xi, mp), ci = mb + (xi * rows + mp * mr) * NR;
                     VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
                 }
             }
@@ -350,7 +359,7 @@ final class VectorWinogradConv extends Conv2d {
             transformInputs(s, pBase, q0, c0, c1, vb, zb, true);
             for (int xi = 0; xi < products; xi++) {
                 for (int mp = m0; mp < m1; mp++) {
-                    int ai = ((xi * mPanels + mp) * ic + c0) * mr, ci = mb + (xi * rows + mp * mr) * NR;
+                    int ai = weightsAt(c0, c1, xi, mp), ci = mb + (xi * rows + mp * mr) * NR;
                     VectorGemmConv.tile(mr, u, ai, s, vb + xi * vStep, c1 - c0, s, ci, NR, c0 == 0);
                 }
             }
