@@ -39,17 +39,20 @@ import org.cnnc.runtime.Parallel;
  * where the columns had gone 2 and 1½ panels). Whole networks ({@code CompareJars}, both orders):
  * ResNet-50 0.96 and 0.97, MobileNetV2 0.97 and 0.97.
  *
- * <p>Where all of K is one block of 5-row tiles over the input as it lies and the epilogue only
- * adds the bias and clamps (MobileNetV2's expansions), every column panel of a group is packed
- * first and each row panel then sweeps them, every tile's sums going through the epilogue while
- * they are in L1 ({@link #outputs5}): the output's five rows are written in runs as the tiles go,
- * and the group's sums never pass through L2. One JVM, the two kernels alternated, one thread:
+ * <p>Where all of K is one block over the input as it lies and the epilogue only adds the bias
+ * and clamps (MobileNetV2's expansions), every column panel of a group is packed first and each
+ * row panel then sweeps them, every tile's sums going through the epilogue while they are in L1
+ * ({@link #outputs}): the tile's rows of the output are written in runs as the tiles go, and the
+ * group's sums never pass through L2. AMD EPYC Zen 3 (AVX2, 5-row tiles), one JVM, the two
+ * kernels alternated, one thread:
  * 16 → 96 at 112×112 0.86 of the time, 24 → 144 at 56×56 0.91, 32 → 192 at 28×28 0.89, 64 → 384
  * at 14×14 0.95, 96 → 576 0.91, 160 → 960 at 7×7 0.91; two threads 0.56, 0.74, 0.99, 0.92, 0.93,
  * 0.93. MobileNetV2 ({@code CompareJars}, both orders) 0.98 and 0.95. The tile writing its sums
  * straight to the output, the bias and clamp in registers, ran 2× slower: C2 kept one of the ten
  * sums on the stack inside the K loop. Each tile's sums through the general epilogue call (which
- * takes any activation and a residual), or {@link #outputs5} taking a residual too, gained nothing.
+ * takes any activation and a residual), or {@link #outputs} taking a residual too, gained nothing.
+ * On AMD EPYC Zen 5 (AVX-512, 12-row tiles), MobileNetV2 0.96 and 0.92 of the time, ResNet-50
+ * 0.99 and 0.99 ({@code CompareJars}, both orders).
  *
  * <p>Threads: one hand-off per sample. Each thread takes a contiguous run of column panels
  * against all row panels (sharing the packed weights), or a run of row panels against all
@@ -131,8 +134,8 @@ final class VectorGemmConv extends Conv2d {
      */
     private final boolean compact;
     /**
-     * Whether each tile's sums go through the epilogue as soon as it is done ({@link #outputs5}):
-     * K in one block, 5-row tiles, the input as it lies, a clamping activation, nothing after it.
+     * Whether each tile's sums go through the epilogue as soon as it is done ({@link #outputs}):
+     * K in one block, the input as it lies, a clamping activation, nothing after it.
      * Its clamp then, [lo, hi].
      */
     private final boolean storesEachTile;
@@ -192,7 +195,7 @@ final class VectorGemmConv extends Conv2d {
         kc = blockRows(k);
         group = Math.max(1, Math.min(Math.min(kc == k ? GROUP_ONE_BLOCK : GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
         Activation act = epilogue.act();
-        storesEachTile = mr == 5 && kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
+        storesEachTile = kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
                 && VectorOps.clamps(act) && !epilogue.residual() && epilogue.after() == Activation.NONE;
         lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
         hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
@@ -405,9 +408,9 @@ final class VectorGemmConv extends Conv2d {
                 int ai = panelAt(g, 0, k, mp), c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
                 for (int p = 0; p < jn; p++) {
                     int width = Math.min(NR, cols - p * NR);
-                    tile5(a, ai, s, bp + p * k * NR, k, s, sums, NR, true);
+                    tile(mr, a, ai, s, bp + p * k * NR, k, s, sums, NR, true);
                     if (rows == mr && width == NR) {
-                        outputs5(s, sums, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
+                        outputs(s, sums, mr, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
                     } else {
                         store(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase + c0 * plane, res);
                     }
@@ -531,12 +534,12 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /**
-     * A 5-row tile's sums at {@code t[ti]} (row stride NR, just stored, so in L1) plus the bias,
+     * A tile's sums for {@code rows} rows at {@code t[ti]} (row stride NR, just stored, so in L1) plus the bias,
      * clamped to [lo, hi], to {@code y[yi]} (row stride {@code ldy}). A NaN stays NaN.
      */
-    static void outputs5(float[] t, int ti, float[] y, int yi, int ldy, float[] bias, int c0, float lo, float hi) {
+    static void outputs(float[] t, int ti, int rows, float[] y, int yi, int ldy, float[] bias, int c0, float lo, float hi) {
         final FloatVector low = FloatVector.broadcast(S, lo), high = FloatVector.broadcast(S, hi);
-        for (int r = 0; r < 5; r++) {
+        for (int r = 0; r < rows; r++) {
             final float b = bias == null ? 0f : bias[c0 + r];
             FloatVector v0 = FloatVector.fromArray(S, t, ti + r * NR).add(b), v1 = FloatVector.fromArray(S, t, ti + r * NR + VL).add(b);
             v0 = v0.blend(low, v0.compare(VectorOperators.LT, lo)).blend(high, v0.compare(VectorOperators.GT, hi));
