@@ -37,7 +37,11 @@ import org.cnnc.runtime.Parallel;
  * one thread: ResNet-50's 1×1 512 → 2048 and 2048 → 512 at 7×7 in 0.91 of the time, MobileNetV2's
  * 320 → 1280 at 7×7 0.92, 1024 → 256 at 14×14 0.96; two threads 0.87, 0.90 and 0.94 (rows split,
  * where the columns had gone 2 and 1½ panels). Whole networks ({@code CompareJars}, both orders):
- * ResNet-50 0.96 and 0.97, MobileNetV2 0.97 and 0.97.
+ * ResNet-50 0.96 and 0.97, MobileNetV2 0.97 and 0.97. AVX-512's 12-row panels take two at a
+ * time on one vector ({@link #tile24Half}: 24 sums, as the 12 × 2 tile holds): on AMD EPYC Zen 5,
+ * 24 rows against a vector of 64 rows of B in 0.65 of the time of two 12 × 2 tiles; ResNet-50
+ * (its 1×1 convolutions at 14×14: 196 = 6 × 32 + 4) 0.95 and 0.97 of the time, MobileNetV2 1.01
+ * and 0.97, the CIFAR ResNet (Winograd's one vector of 16 tiles at 8×8) 0.97 and 1.05.
  *
  * <p>Where all of K is one block over the input as it lies and the epilogue only adds the bias
  * and clamps (MobileNetV2's expansions), every column panel of a group is packed first and each
@@ -346,9 +350,9 @@ final class VectorGemmConv extends Conv2d {
         return halfLastPanel() ? 0.5 : 1;
     }
 
-    /** Whether each group's last column panel is at most a vector wide, so that {@link #tile10Half} computes it. */
+    /** Whether each group's last column panel is at most a vector wide, so that the half tile ({@link #tileHalf}) computes it. */
     boolean halfLastPanel() {
-        return mr == 5 && nExt - (nPanels - 1) * NR <= VL;
+        return hasHalfTile(mr) && nExt - (nPanels - 1) * NR <= VL;
     }
 
     /**
@@ -423,11 +427,11 @@ final class VectorGemmConv extends Conv2d {
             for (int p = 0; p < jn; p++) {
                 int width = Math.min(NR, cols - p * NR), mp = mp0;
                 packB(src, base, q0 + p * NR, k0, k1, width, s, bp);
-                if (width <= VL && mr == 5) {  // only a group's last panel is narrower than NR
+                if (width <= VL && hasHalfTile(mr)) {  // only a group's last panel is narrower than NR
                     // the panel's second vector is all padding: two row panels at a time, one vector each
                     for (; mp + 1 < mp1; mp += 2) {
                         int ai = panelAt(g, k0, k1, mp), ci = sums + (mp - mp0) * mr * ldc + p * NR;
-                        tile10Half(a, ai, ai + (k1 - k0) * mr, s, bp, k1 - k0, s, ci, ci + mr * ldc, ldc, k0 == 0);
+                        tileHalf(mr, a, ai, ai + (k1 - k0) * mr, s, bp, k1 - k0, s, ci, ci + mr * ldc, ldc, k0 == 0);
                     }
                 }
                 for (; mp < mp1; mp++) {
@@ -489,6 +493,22 @@ final class VectorGemmConv extends Conv2d {
         }
     }
 
+    /** Whether tiles of {@code mr} rows have a half tile: two row panels against one vector of columns. */
+    static boolean hasHalfTile(int mr) {
+        return mr == 5 || mr == 12;
+    }
+
+    /** The half tile of {@code mr}-row panels ({@link #tile10Half}, {@link #tile24Half}). */
+    static void tileHalf(int mr, float[] a, int ai, int ai2, float[] b, int bi, int kc, float[] c, int ci, int ci2, int ldc, boolean first) {
+        if (mr == 5) {
+            tile10Half(a, ai, ai2, b, bi, kc, c, ci, ci2, ldc, first);
+        } else if (mr == 12) {
+            tile24Half(a, ai, ai2, b, bi, kc, c, ci, ci2, ldc, first);
+        } else {
+            throw new IllegalArgumentException("no half tile of " + mr + "-row panels");
+        }
+    }
+
     /**
      * Two row panels of 5 rows (weights at {@code a[ai]} and {@code a[ai2]}, sums at {@code c[ci]}
      * and {@code c[ci2]}) against the first vector of a packed column panel only: for a last
@@ -531,6 +551,90 @@ final class VectorGemmConv extends Conv2d {
         c7.intoArray(c, ci2 + 2 * ldc);
         c8.intoArray(c, ci2 + 3 * ldc);
         c9.intoArray(c, ci2 + 4 * ldc);
+    }
+
+    /**
+     * Two row panels of 12 rows against the first vector of a packed column panel only, as
+     * {@link #tile10Half} for 5-row panels: 24 sums, as many as {@link #tile12}'s.
+     */
+    static void tile24Half(float[] a, int ai, int ai2, float[] b, int bi, int kc, float[] c, int ci, int ci2, int ldc, boolean first) {
+        final VectorMask<Float> keep = S.maskAll(!first);
+        final FloatVector zero = FloatVector.zero(S);
+        FloatVector c0 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
+        FloatVector c1 = zero.blend(FloatVector.fromArray(S, c, ci + ldc), keep);
+        FloatVector c2 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
+        FloatVector c3 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
+        FloatVector c4 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
+        FloatVector c5 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
+        FloatVector c6 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
+        FloatVector c7 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
+        FloatVector c8 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc), keep);
+        FloatVector c9 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc), keep);
+        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc), keep);
+        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc), keep);
+        FloatVector c12 = zero.blend(FloatVector.fromArray(S, c, ci2), keep);
+        FloatVector c13 = zero.blend(FloatVector.fromArray(S, c, ci2 + ldc), keep);
+        FloatVector c14 = zero.blend(FloatVector.fromArray(S, c, ci2 + 2 * ldc), keep);
+        FloatVector c15 = zero.blend(FloatVector.fromArray(S, c, ci2 + 3 * ldc), keep);
+        FloatVector c16 = zero.blend(FloatVector.fromArray(S, c, ci2 + 4 * ldc), keep);
+        FloatVector c17 = zero.blend(FloatVector.fromArray(S, c, ci2 + 5 * ldc), keep);
+        FloatVector c18 = zero.blend(FloatVector.fromArray(S, c, ci2 + 6 * ldc), keep);
+        FloatVector c19 = zero.blend(FloatVector.fromArray(S, c, ci2 + 7 * ldc), keep);
+        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci2 + 8 * ldc), keep);
+        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci2 + 9 * ldc), keep);
+        FloatVector c22 = zero.blend(FloatVector.fromArray(S, c, ci2 + 10 * ldc), keep);
+        FloatVector c23 = zero.blend(FloatVector.fromArray(S, c, ci2 + 11 * ldc), keep);
+        for (int i = 0; i < kc; i++, ai += 12, ai2 += 12, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5);
+            c6 = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6);
+            c7 = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7);
+            c8 = FloatVector.broadcast(S, a[ai + 8]).fma(b0, c8);
+            c9 = FloatVector.broadcast(S, a[ai + 9]).fma(b0, c9);
+            c10 = FloatVector.broadcast(S, a[ai + 10]).fma(b0, c10);
+            c11 = FloatVector.broadcast(S, a[ai + 11]).fma(b0, c11);
+            c12 = FloatVector.broadcast(S, a[ai2]).fma(b0, c12);
+            c13 = FloatVector.broadcast(S, a[ai2 + 1]).fma(b0, c13);
+            c14 = FloatVector.broadcast(S, a[ai2 + 2]).fma(b0, c14);
+            c15 = FloatVector.broadcast(S, a[ai2 + 3]).fma(b0, c15);
+            c16 = FloatVector.broadcast(S, a[ai2 + 4]).fma(b0, c16);
+            c17 = FloatVector.broadcast(S, a[ai2 + 5]).fma(b0, c17);
+            c18 = FloatVector.broadcast(S, a[ai2 + 6]).fma(b0, c18);
+            c19 = FloatVector.broadcast(S, a[ai2 + 7]).fma(b0, c19);
+            c20 = FloatVector.broadcast(S, a[ai2 + 8]).fma(b0, c20);
+            c21 = FloatVector.broadcast(S, a[ai2 + 9]).fma(b0, c21);
+            c22 = FloatVector.broadcast(S, a[ai2 + 10]).fma(b0, c22);
+            c23 = FloatVector.broadcast(S, a[ai2 + 11]).fma(b0, c23);
+        }
+        c0.intoArray(c, ci);
+        c1.intoArray(c, ci + ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+        c8.intoArray(c, ci + 8 * ldc);
+        c9.intoArray(c, ci + 9 * ldc);
+        c10.intoArray(c, ci + 10 * ldc);
+        c11.intoArray(c, ci + 11 * ldc);
+        c12.intoArray(c, ci2);
+        c13.intoArray(c, ci2 + ldc);
+        c14.intoArray(c, ci2 + 2 * ldc);
+        c15.intoArray(c, ci2 + 3 * ldc);
+        c16.intoArray(c, ci2 + 4 * ldc);
+        c17.intoArray(c, ci2 + 5 * ldc);
+        c18.intoArray(c, ci2 + 6 * ldc);
+        c19.intoArray(c, ci2 + 7 * ldc);
+        c20.intoArray(c, ci2 + 8 * ldc);
+        c21.intoArray(c, ci2 + 9 * ldc);
+        c22.intoArray(c, ci2 + 10 * ldc);
+        c23.intoArray(c, ci2 + 11 * ldc);
     }
 
     /**

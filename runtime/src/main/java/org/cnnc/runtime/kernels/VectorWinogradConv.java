@@ -77,7 +77,7 @@ final class VectorWinogradConv extends Conv2d {
     private final int secondHalf;
     /** The epilogue's steps, for {@link #direct}. */
     private final boolean relu, six, residual, reluAfter, sixAfter;
-    /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5-row panels. */
+    /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5- or 12-row panels. */
     private final boolean halfTile;
     /** What threads split the columns into: runs of units of perUnit vectors (a vector, or a panel, the last perhaps one). */
     private final int units, perUnit;
@@ -157,8 +157,9 @@ final class VectorWinogradConv extends Conv2d {
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
         vectors = Math.ceilDiv(nExt, VL);
-        halfTile = mr == 5;
-        byVectors = halfTile && (long) products * ic * oc * Float.BYTES <= VECTOR_SPLIT_U;
+        halfTile = VectorGemmConv.hasHalfTile(mr);
+        // measured with AVX2's 5-row tiles only
+        byVectors = mr == 5 && (long) products * ic * oc * Float.BYTES <= VECTOR_SPLIT_U;
         units = byVectors ? vectors : nPanels;
         perUnit = byVectors ? 1 : 2;
         mPanels = (oc + mr - 1) / mr;
@@ -298,7 +299,7 @@ final class VectorWinogradConv extends Conv2d {
                 int mp = m0;
                 for (; mp + 1 < m1; mp += 2) {
                     int ai = weightsAt(c0, c1, xi, mp), ci = mb + (xi * rows + mp * mr) * NR + half;
-                    VectorGemmConv.tile10Half(u, ai, ai + (c1 - c0) * mr, s, vb + xi * vStep + half, c1 - c0, s, ci, ci + mr * NR, NR,
+                    VectorGemmConv.tileHalf(mr, u, ai, ai + (c1 - c0) * mr, s, vb + xi * vStep + half, c1 - c0, s, ci, ci + mr * NR, NR,
                             c0 == 0);
                 }
                 if (mp < m1) {

@@ -338,6 +338,30 @@ class Conv2dTest {
     }
 
     @Test
+    void everyHalfTileComputesTwoRowPanelsAgainstTheFirstVectorOnAnyMachine() {
+        Random r = new Random(13);
+        int vl = VectorOps.VL, nr = 2 * vl, kc = 29, ldc = nr + 5;
+        for (int mr : new int[] {12, 5}) {
+            // two row panels apart in a and in c, as the kernels lay them out
+            float[] a = random(r, 2 * kc * mr, 1f), b = random(r, kc * nr, 1f), c0 = random(r, 2 * mr * ldc, 1f);
+            for (boolean first : new boolean[] {true, false}) {
+                float[] c = c0.clone();
+                VectorGemmConv.tileHalf(mr, a, 0, kc * mr, b, 0, kc, c, 0, mr * ldc, ldc, first);
+                for (int row = 0; row < 2 * mr; row++) {
+                    int panel = row / mr, pr = row % mr;
+                    for (int col = 0; col < ldc; col++) {
+                        double want = col >= vl || !first ? c0[row * ldc + col] : 0;
+                        for (int i = 0; col < vl && i < kc; i++) want += (double) a[panel * kc * mr + i * mr + pr] * b[i * nr + col];
+                        assertEquals(want, c[row * ldc + col], 1e-4, mr + "-row panels, row " + row + ", column " + col);
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> VectorGemmConv.tileHalf(8, new float[16], 0, 8, new float[nr], 0, 1,
+                new float[16 * nr], 0, 8 * nr, nr, true));
+    }
+
+    @Test
     void splitsColumnsWhereEachThreadOfARowSplitWouldRepeatTheInputSide() {
         // 32 → 16 stride 2 at 64×64: 33 column panels (66 with 8-float vectors) and two row panels
         // (four): counting panels alone, rows would balance as well or better; by rows each thread would pad
