@@ -12,7 +12,7 @@ import org.cnnc.runtime.Parallel;
  * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
  * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR rows
  * ([k][MR] contiguous, rows past OC/g zero; MR_SHORT rows where that wastes much less, as for
- * 16 channels); the microkernel holds an MR × 2-vector tile of sums in registers and does one
+ * 16 channels), a block of K's row panels one after another ({@link #pack}); the microkernel holds an MR × 2-vector tile of sums in registers and does one
  * broadcast-FMA per weight and vector. MR is 12 where there are 32 vector registers (AVX-512),
  * 5 where there are 16 (AVX2).
  *
