@@ -322,13 +322,25 @@ final class VectorGemmConv extends Conv2d {
      * {@link #PACK_SIDE} rows of its products, {@link #PAD_SIDE} more where the input is padded.
      * Counting panels alone, the CIFAR ResNet's 32 → 64 stride-2 conv at 16×16 (five column
      * panels, thirteen row panels) went by rows; by columns it takes 0.87–0.95 of that time on
-     * two threads.
+     * two threads. Where no thread would get more than one column panel and there are many row
+     * panels, rows ({@link #WEIGHTS_SPLIT_PANELS}).
      */
     boolean splitsColumns(int threads) {
         final int input = direct ? PACK_SIDE : PACK_SIDE + PAD_SIDE;
         final int rows = mPanels * mr, busiestRows = Math.ceilDiv(mPanels, threads) * mr;
+        // each thread one column panel or none: by rows each reads half the weights, not all
+        if (groups * nPanels <= threads && mPanels >= WEIGHTS_SPLIT_PANELS * threads) return false;
         return busiestColumnRun(threads) * (input + rows) <= groups * (nPanels - 1 + lastPanelWeight()) * (input + busiestRows);
     }
+
+    /**
+     * Row panels per thread from which a sample with no more column panels than threads splits
+     * its rows, so that each thread reads its share of the weights rather than all of them
+     * (MobileNetV2's and ResNet-50's 1×1 convolutions at 7×7, two column panels, weights of 0.6 to
+     * 4 MB). AMD EPYC Zen 5, two threads: MobileNetV2 0.95, 0.98, 0.97 and 0.93 of the time in
+     * four runs ({@code CompareJars}, two in each order), ResNet-50 0.98 and 1.04.
+     */
+    static final int WEIGHTS_SPLIT_PANELS = 8;
 
     /**
      * The longest of the runs of (group, column panel) units dealt out to {@code threads}, a last

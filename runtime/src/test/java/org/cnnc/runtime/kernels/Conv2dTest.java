@@ -376,6 +376,25 @@ class Conv2dTest {
     }
 
     @Test
+    void splitsRowsWhereEachThreadWouldTakeOneColumnPanelAndAllTheWeights() {
+        // ResNet-50's 1×1 512 → 2048 at 7×7: 49 pixels in two column panels of 32 (AVX-512), one
+        // a thread, which by the balance alone would each read all 4 MB of weights
+        assumeTrue(VectorOps.VL == 16, "49 pixels are " + Math.ceilDiv(49, 2 * VectorOps.VL) + " column panels here");
+        Conv2d c = Conv2d.create(512, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 1, 1, 1, new float[2048 * 512], Epilogue.NONE,
+                VectorSupport.Impl.VECTOR);
+        assertFalse(((VectorGemmConv) c).splitsColumns(2), c.strategy());
+        // the same 49 pixels against 24 rows (two row panels) still split their columns
+        Conv2d few = Conv2d.create(512, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1, new float[24 * 512], Epilogue.NONE,
+                VectorSupport.Impl.VECTOR);
+        assertTrue(((VectorGemmConv) few).splitsColumns(2), few.strategy());
+        Random r = new Random(17);
+        Geometry g = new Geometry("1x1 7x7 OC200", 40, 7, 7, 200, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        VectorGemmConv small = (VectorGemmConv) g.conv(new float[200 * 40], Epilogue.NONE, VectorSupport.Impl.VECTOR);
+        assertFalse(small.splitsColumns(2), small.strategy());
+        check(g, VectorSupport.Impl.VECTOR, Epilogue.of(random(r, 200, 0.5f), Activation.RELU), 1, two, true, r, -1);
+    }
+
+    @Test
     void winogradSplitsRowPanelsWhereThereIsOneColumnPanel() {
         // one column panel of tiles and four row panels of 4, which split by vectors only on the
         // 5-row tile (the factory would take the GEMM kernel for so small a map: made directly)
