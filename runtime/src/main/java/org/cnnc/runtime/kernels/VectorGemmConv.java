@@ -41,7 +41,8 @@ import org.cnnc.runtime.Parallel;
  * time on one vector ({@link #tile24Half}: 24 sums, as the 12 × 2 tile holds): on AMD EPYC Zen 5,
  * 24 rows against a vector of 64 rows of B in 0.65 of the time of two 12 × 2 tiles; ResNet-50
  * (its 1×1 convolutions at 14×14: 196 = 6 × 32 + 4) 0.95 and 0.97 of the time, MobileNetV2 1.01
- * and 0.97, the CIFAR ResNet (Winograd's one vector of 16 tiles at 8×8) 0.97 and 1.05.
+ * and 0.97, the CIFAR ResNet (no layer of it takes the half tile here) 0.97 and 1.05. Winograd's
+ * lone vector of tiles takes it too, where its tiles make an odd number of vectors.
  *
  * <p>Where all of K is one block over the input as it lies and the epilogue only adds the bias
  * and clamps (MobileNetV2's expansions), every column panel of a group is packed first and each
