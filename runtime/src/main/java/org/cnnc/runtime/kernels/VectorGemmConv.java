@@ -12,8 +12,9 @@ import org.cnnc.runtime.Parallel;
  * Convolution as a matrix product on the Vector API: Y[OC, pixels] = W[OC, K] · B[K, pixels] per
  * group, K = IC/g·KH·KW. The weights are packed once, at creation, into panels of MR rows
  * ([k][MR] contiguous, rows past OC/g zero; MR_SHORT rows where that wastes much less, as for
- * 16 channels), a block of K's row panels one after another ({@link #pack}); the microkernel holds an MR × 2-vector tile of sums in registers and does one
- * broadcast-FMA per weight and vector. MR is 12 where there are 32 vector registers (AVX-512),
+ * 16 channels), a block of K's row panels one after another ({@link #pack}); the microkernel
+ * holds an MR × 2-vector tile of sums in registers and does one broadcast-FMA per weight and
+ * vector. MR is 12 where there are 32 vector registers (AVX-512),
  * 5 where there are 16 (AVX2).
  *
  * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
@@ -266,9 +267,18 @@ final class VectorGemmConv extends Conv2d {
         return p;
     }
 
-    /** Where row panel mp's weights for rows [k0, k1) of K (a block) start in group g's part. */
+    /** Where row panel mp's weights for rows [k0, k1) of K (a block) start. */
     private int panelAt(int g, int k0, int k1, int mp) {
-        return (g * mPanels * k + k0 * mPanels + mp * (k1 - k0)) * mr;
+        return g * mPanels * k * mr + blockMajor(k0, k1, mPanels, mp, mr);
+    }
+
+    /**
+     * Where panel {@code panel} of {@code mr} rows starts among weights laid out block of K first,
+     * {@code panels} panels to a block, for the block of rows [k0, k1): every block before it
+     * whole (blocks are equal but the last), then the block's earlier panels.
+     */
+    static int blockMajor(int k0, int k1, int panels, int panel, int mr) {
+        return (k0 * panels + panel * (k1 - k0)) * mr;
     }
 
     @Override

@@ -207,7 +207,7 @@ final class VectorWinogradConv extends Conv2d {
         for (int o = 0; o < oc; o++) {
             int mp = o / mr, r = o % mr;
             for (int c = 0; c < ic; c++) {
-                int src = (o * ic + c) * 9;
+                int src = (o * ic + c) * 9, c0 = c / kc * kc, c1 = Math.min(ic, c0 + kc);
                 for (int i = 0; i < a; i++) {       // t = G·g (a × 3)
                     for (int j = 0; j < 3; j++) {
                         t[i * 3 + j] = g[i][0] * w[src + j] + g[i][1] * w[src + 3 + j] + g[i][2] * w[src + 6 + j];
@@ -216,8 +216,7 @@ final class VectorWinogradConv extends Conv2d {
                 for (int i = 0; i < a; i++) {       // U = t·Gᵀ (a × a)
                     for (int j = 0; j < a; j++) {
                         double v = t[i * 3] * g[j][0] + t[i * 3 + 1] * g[j][1] + t[i * 3 + 2] * g[j][2];
-                        int c0 = c / kc * kc;
-                        p[weightsAt(c0, Math.min(ic, c0 + kc), i * a + j, mp) + (c - c0) * mr + r] = (float) v;
+                        p[weightsAt(c0, c1, i * a + j, mp) + (c - c0) * mr + r] = (float) v;
                     }
                 }
             }
@@ -227,7 +226,7 @@ final class VectorWinogradConv extends Conv2d {
 
     /** Where row panel mp's weights of product xi for channels [c0, c1) (a block) start in U. */
     private int weightsAt(int c0, int c1, int xi, int mp) {
-        return (c0 * products * mPanels + (xi * mPanels + mp) * (c1 - c0)) * mr;
+        return VectorGemmConv.blockMajor(c0, c1, products * mPanels, xi * mPanels + mp, mr);
     }
 
     @Override

@@ -410,8 +410,9 @@ class Conv2dTest {
     @Test
     void winogradGivesTwoThreadsAVectorEachOfOneCompactPanel() {
         // 16 → 25 channels on 8 × VL: 4 × VL/2 tiles, one panel numbered compactly, five row
-        // panels of 5 (two pairs and one left over); U is 26 KB. Only the 5-row tiles have a half tile.
-        assumeTrue(VectorGemmConv.MR == 5, "no half tile with " + VectorGemmConv.MR + "-row tiles");
+        // panels of 5 (two pairs and one left over); U is 26 KB. Threads split by vectors only on
+        // the 5-row tiles, where that was measured.
+        assumeTrue(VectorGemmConv.MR == 5, "no split by vectors with " + VectorGemmConv.MR + "-row tiles");
         Geometry g = new Geometry("3x3 p1 OC25 8xVL", 16, 8, VectorOps.VL, 25, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         Random r = new Random(29);
         VectorWinogradConv c = new VectorWinogradConv(g.shape(), new float[25 * 16 * 9], Epilogue.NONE, 2);
