@@ -4,7 +4,6 @@ import static org.cnnc.runtime.kernels.VectorOps.S;
 import static org.cnnc.runtime.kernels.VectorOps.VL;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.cnnc.runtime.Parallel;
 
@@ -212,6 +211,9 @@ final class VectorGemmConv extends Conv2d {
 
     /** Most floats of B packed at once per thread where every tile stores its own outputs (256 KB: in L2). */
     static final int PACK_BUDGET = 1 << 16;
+
+    /** A row of zeros, where the register tiles load sums that start at zero ({@link #tile}). */
+    private static final float[] ZEROS = new float[2 * VL];
 
     /** Rows of this layer's register tile. */
     int tileRows() {
@@ -500,11 +502,14 @@ final class VectorGemmConv extends Conv2d {
      * {@code mr} (12, 8, 5 or 4) rows × 2 vectors over {@code kc} packed rows: weights at
      * {@code a[ai]} ([kc][mr]), B at {@code b[bi]} ([kc][NR]); the sums start at zero
      * ({@code first}) or at {@code c[ci]} (row stride {@code ldc}) and go back there. Each height
-     * is written out: Java has no way to keep an array of vectors in registers. The start is a
-     * blend of the loaded sums and zero, not a branch: C2 compiles a branch as its profile saw it,
-     * and a tile that had only started from zero (a network whose K fits one block, called before
-     * the warm-up had run the other way) lost the other way to a trap, in code that ran the CIFAR
-     * ResNet's 64 → 64 at 8×8 on two threads in 1.3–1.4 times the time.
+     * is written out: Java has no way to keep an array of vectors in registers. Sums that start
+     * at zero are loaded from {@link #ZEROS} (row stride 0) rather than from c and blended with
+     * zero: the loads then do not wait on the stores of the tile before, whose sums lay at the
+     * same place (at K = 16, MobileNetV2's expansion at 112×112, 0.9 of the time on one thread).
+     * The choice is made once, not per sum by a branch: C2 compiles a branch as its profile saw
+     * it, and a tile that had only started from zero (a network whose K fits one block, called
+     * before the warm-up had run the other way) lost the other way to a trap, in code that ran
+     * the CIFAR ResNet's 64 → 64 at 8×8 on two threads in 1.3–1.4 times the time.
      */
     static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         switch (mr) {
@@ -539,18 +544,18 @@ final class VectorGemmConv extends Conv2d {
      * {@link #tile5}'s, so that the FMAs' latency stays hidden.
      */
     static void tile10Half(float[] a, int ai, int ai2, float[] b, int bi, int kc, float[] c, int ci, int ci2, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c0 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c1 = zero.blend(FloatVector.fromArray(S, c, ci + ldc), keep);
-        FloatVector c2 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c3 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c4 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
-        FloatVector c5 = zero.blend(FloatVector.fromArray(S, c, ci2), keep);
-        FloatVector c6 = zero.blend(FloatVector.fromArray(S, c, ci2 + ldc), keep);
-        FloatVector c7 = zero.blend(FloatVector.fromArray(S, c, ci2 + 2 * ldc), keep);
-        FloatVector c8 = zero.blend(FloatVector.fromArray(S, c, ci2 + 3 * ldc), keep);
-        FloatVector c9 = zero.blend(FloatVector.fromArray(S, c, ci2 + 4 * ldc), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fi2 = first ? 0 : ci2, fl = first ? 0 : ldc;
+        FloatVector c0 = FloatVector.fromArray(S, from, fi);
+        FloatVector c1 = FloatVector.fromArray(S, from, fi + fl);
+        FloatVector c2 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c3 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c4 = FloatVector.fromArray(S, from, fi + 4 * fl);
+        FloatVector c5 = FloatVector.fromArray(S, from, fi2);
+        FloatVector c6 = FloatVector.fromArray(S, from, fi2 + fl);
+        FloatVector c7 = FloatVector.fromArray(S, from, fi2 + 2 * fl);
+        FloatVector c8 = FloatVector.fromArray(S, from, fi2 + 3 * fl);
+        FloatVector c9 = FloatVector.fromArray(S, from, fi2 + 4 * fl);
         for (int i = 0; i < kc; i++, ai += 5, ai2 += 5, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
@@ -581,32 +586,32 @@ final class VectorGemmConv extends Conv2d {
      * {@link #tile10Half} for 5-row panels: 24 sums, as many as {@link #tile12}'s.
      */
     static void tile24Half(float[] a, int ai, int ai2, float[] b, int bi, int kc, float[] c, int ci, int ci2, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c0 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c1 = zero.blend(FloatVector.fromArray(S, c, ci + ldc), keep);
-        FloatVector c2 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c3 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c4 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
-        FloatVector c5 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
-        FloatVector c6 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
-        FloatVector c7 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
-        FloatVector c8 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc), keep);
-        FloatVector c9 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc), keep);
-        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc), keep);
-        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc), keep);
-        FloatVector c12 = zero.blend(FloatVector.fromArray(S, c, ci2), keep);
-        FloatVector c13 = zero.blend(FloatVector.fromArray(S, c, ci2 + ldc), keep);
-        FloatVector c14 = zero.blend(FloatVector.fromArray(S, c, ci2 + 2 * ldc), keep);
-        FloatVector c15 = zero.blend(FloatVector.fromArray(S, c, ci2 + 3 * ldc), keep);
-        FloatVector c16 = zero.blend(FloatVector.fromArray(S, c, ci2 + 4 * ldc), keep);
-        FloatVector c17 = zero.blend(FloatVector.fromArray(S, c, ci2 + 5 * ldc), keep);
-        FloatVector c18 = zero.blend(FloatVector.fromArray(S, c, ci2 + 6 * ldc), keep);
-        FloatVector c19 = zero.blend(FloatVector.fromArray(S, c, ci2 + 7 * ldc), keep);
-        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci2 + 8 * ldc), keep);
-        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci2 + 9 * ldc), keep);
-        FloatVector c22 = zero.blend(FloatVector.fromArray(S, c, ci2 + 10 * ldc), keep);
-        FloatVector c23 = zero.blend(FloatVector.fromArray(S, c, ci2 + 11 * ldc), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fi2 = first ? 0 : ci2, fl = first ? 0 : ldc;
+        FloatVector c0 = FloatVector.fromArray(S, from, fi);
+        FloatVector c1 = FloatVector.fromArray(S, from, fi + fl);
+        FloatVector c2 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c3 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c4 = FloatVector.fromArray(S, from, fi + 4 * fl);
+        FloatVector c5 = FloatVector.fromArray(S, from, fi + 5 * fl);
+        FloatVector c6 = FloatVector.fromArray(S, from, fi + 6 * fl);
+        FloatVector c7 = FloatVector.fromArray(S, from, fi + 7 * fl);
+        FloatVector c8 = FloatVector.fromArray(S, from, fi + 8 * fl);
+        FloatVector c9 = FloatVector.fromArray(S, from, fi + 9 * fl);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + 10 * fl);
+        FloatVector c11 = FloatVector.fromArray(S, from, fi + 11 * fl);
+        FloatVector c12 = FloatVector.fromArray(S, from, fi2);
+        FloatVector c13 = FloatVector.fromArray(S, from, fi2 + fl);
+        FloatVector c14 = FloatVector.fromArray(S, from, fi2 + 2 * fl);
+        FloatVector c15 = FloatVector.fromArray(S, from, fi2 + 3 * fl);
+        FloatVector c16 = FloatVector.fromArray(S, from, fi2 + 4 * fl);
+        FloatVector c17 = FloatVector.fromArray(S, from, fi2 + 5 * fl);
+        FloatVector c18 = FloatVector.fromArray(S, from, fi2 + 6 * fl);
+        FloatVector c19 = FloatVector.fromArray(S, from, fi2 + 7 * fl);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi2 + 8 * fl);
+        FloatVector c21 = FloatVector.fromArray(S, from, fi2 + 9 * fl);
+        FloatVector c22 = FloatVector.fromArray(S, from, fi2 + 10 * fl);
+        FloatVector c23 = FloatVector.fromArray(S, from, fi2 + 11 * fl);
         for (int i = 0; i < kc; i++, ai += 12, ai2 += 12, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
             c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
@@ -678,32 +683,32 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 12 rows. */
     private static void tile12(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
-        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
-        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
-        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
-        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
-        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
-        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
-        FloatVector c50 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
-        FloatVector c51 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc + VL), keep);
-        FloatVector c60 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
-        FloatVector c61 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc + VL), keep);
-        FloatVector c70 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
-        FloatVector c71 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc + VL), keep);
-        FloatVector c80 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc), keep);
-        FloatVector c81 = zero.blend(FloatVector.fromArray(S, c, ci + 8 * ldc + VL), keep);
-        FloatVector c90 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc), keep);
-        FloatVector c91 = zero.blend(FloatVector.fromArray(S, c, ci + 9 * ldc + VL), keep);
-        FloatVector c100 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc), keep);
-        FloatVector c101 = zero.blend(FloatVector.fromArray(S, c, ci + 10 * ldc + VL), keep);
-        FloatVector c110 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc), keep);
-        FloatVector c111 = zero.blend(FloatVector.fromArray(S, c, ci + 11 * ldc + VL), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
+        FloatVector c00 = FloatVector.fromArray(S, from, fi);
+        FloatVector c01 = FloatVector.fromArray(S, from, fi + VL);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + 1 * fl);
+        FloatVector c11 = FloatVector.fromArray(S, from, fi + 1 * fl + VL);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
+        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
+        FloatVector c40 = FloatVector.fromArray(S, from, fi + 4 * fl);
+        FloatVector c41 = FloatVector.fromArray(S, from, fi + 4 * fl + VL);
+        FloatVector c50 = FloatVector.fromArray(S, from, fi + 5 * fl);
+        FloatVector c51 = FloatVector.fromArray(S, from, fi + 5 * fl + VL);
+        FloatVector c60 = FloatVector.fromArray(S, from, fi + 6 * fl);
+        FloatVector c61 = FloatVector.fromArray(S, from, fi + 6 * fl + VL);
+        FloatVector c70 = FloatVector.fromArray(S, from, fi + 7 * fl);
+        FloatVector c71 = FloatVector.fromArray(S, from, fi + 7 * fl + VL);
+        FloatVector c80 = FloatVector.fromArray(S, from, fi + 8 * fl);
+        FloatVector c81 = FloatVector.fromArray(S, from, fi + 8 * fl + VL);
+        FloatVector c90 = FloatVector.fromArray(S, from, fi + 9 * fl);
+        FloatVector c91 = FloatVector.fromArray(S, from, fi + 9 * fl + VL);
+        FloatVector c100 = FloatVector.fromArray(S, from, fi + 10 * fl);
+        FloatVector c101 = FloatVector.fromArray(S, from, fi + 10 * fl + VL);
+        FloatVector c110 = FloatVector.fromArray(S, from, fi + 11 * fl);
+        FloatVector c111 = FloatVector.fromArray(S, from, fi + 11 * fl + VL);
         for (int i = 0; i < kc; i++, ai += 12, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -773,24 +778,24 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 8 rows. */
     private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
-        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
-        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
-        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
-        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
-        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
-        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
-        FloatVector c50 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc), keep);
-        FloatVector c51 = zero.blend(FloatVector.fromArray(S, c, ci + 5 * ldc + VL), keep);
-        FloatVector c60 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc), keep);
-        FloatVector c61 = zero.blend(FloatVector.fromArray(S, c, ci + 6 * ldc + VL), keep);
-        FloatVector c70 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc), keep);
-        FloatVector c71 = zero.blend(FloatVector.fromArray(S, c, ci + 7 * ldc + VL), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
+        FloatVector c00 = FloatVector.fromArray(S, from, fi);
+        FloatVector c01 = FloatVector.fromArray(S, from, fi + VL);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + 1 * fl);
+        FloatVector c11 = FloatVector.fromArray(S, from, fi + 1 * fl + VL);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
+        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
+        FloatVector c40 = FloatVector.fromArray(S, from, fi + 4 * fl);
+        FloatVector c41 = FloatVector.fromArray(S, from, fi + 4 * fl + VL);
+        FloatVector c50 = FloatVector.fromArray(S, from, fi + 5 * fl);
+        FloatVector c51 = FloatVector.fromArray(S, from, fi + 5 * fl + VL);
+        FloatVector c60 = FloatVector.fromArray(S, from, fi + 6 * fl);
+        FloatVector c61 = FloatVector.fromArray(S, from, fi + 6 * fl + VL);
+        FloatVector c70 = FloatVector.fromArray(S, from, fi + 7 * fl);
+        FloatVector c71 = FloatVector.fromArray(S, from, fi + 7 * fl + VL);
         for (int i = 0; i < kc; i++, ai += 8, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -840,18 +845,18 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 5 rows. */
     private static void tile5(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
-        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
-        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
-        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
-        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
-        FloatVector c40 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc), keep);
-        FloatVector c41 = zero.blend(FloatVector.fromArray(S, c, ci + 4 * ldc + VL), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
+        FloatVector c00 = FloatVector.fromArray(S, from, fi);
+        FloatVector c01 = FloatVector.fromArray(S, from, fi + VL);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + 1 * fl);
+        FloatVector c11 = FloatVector.fromArray(S, from, fi + 1 * fl + VL);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
+        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
+        FloatVector c40 = FloatVector.fromArray(S, from, fi + 4 * fl);
+        FloatVector c41 = FloatVector.fromArray(S, from, fi + 4 * fl + VL);
         for (int i = 0; i < kc; i++, ai += 5, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
@@ -884,16 +889,16 @@ final class VectorGemmConv extends Conv2d {
 
     /** {@link #tile} with 4 rows. */
     private static void tile4(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
-        final VectorMask<Float> keep = S.maskAll(!first);
-        final FloatVector zero = FloatVector.zero(S);
-        FloatVector c00 = zero.blend(FloatVector.fromArray(S, c, ci), keep);
-        FloatVector c01 = zero.blend(FloatVector.fromArray(S, c, ci + VL), keep);
-        FloatVector c10 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc), keep);
-        FloatVector c11 = zero.blend(FloatVector.fromArray(S, c, ci + 1 * ldc + VL), keep);
-        FloatVector c20 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc), keep);
-        FloatVector c21 = zero.blend(FloatVector.fromArray(S, c, ci + 2 * ldc + VL), keep);
-        FloatVector c30 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc), keep);
-        FloatVector c31 = zero.blend(FloatVector.fromArray(S, c, ci + 3 * ldc + VL), keep);
+        final float[] from = first ? ZEROS : c;
+        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
+        FloatVector c00 = FloatVector.fromArray(S, from, fi);
+        FloatVector c01 = FloatVector.fromArray(S, from, fi + VL);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + 1 * fl);
+        FloatVector c11 = FloatVector.fromArray(S, from, fi + 1 * fl + VL);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl);
+        FloatVector c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
+        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl);
+        FloatVector c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
         for (int i = 0; i < kc; i++, ai += 4, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
