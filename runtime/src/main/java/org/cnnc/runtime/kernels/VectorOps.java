@@ -3,7 +3,6 @@ package org.cnnc.runtime.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -180,9 +179,18 @@ final class VectorOps {
 
     /** Shuffles picking the even and the odd lanes of two vectors (the second's as exceptional indexes). */
     static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
-    /** A vector's even lanes, then its odd ones; and the species of half a vector, which stores either half whole. */
-    private static final VectorShuffle<Float> SPLIT = VectorShuffle.fromOp(S, i -> i < VL / 2 ? 2 * i : 2 * (i - VL / 2) + 1);
-    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+    /**
+     * A vector's even lanes, and its odd ones, in its first half (the second half's lanes are
+     * not stored); and the mask that stores that half. Not a species of half the width: a second
+     * float species anywhere in the JVM gives the Vector API's shared methods a second receiver
+     * type in their profiles, and C2, compiling a register tile with such a profile, at times
+     * left the tile's stores and with them every vector it computes boxed on the heap (the
+     * CIFAR ResNet then ran 4 to 10 times slower for the rest of the run, in about one run in four
+     * that loaded two models in one JVM).
+     */
+    private static final VectorShuffle<Float> EVENS_FIRST = VectorShuffle.fromOp(S, i -> 2 * i % VL),
+            ODDS_FIRST = VectorShuffle.fromOp(S, i -> (2 * i + 1) % VL);
+    private static final VectorMask<Float> FIRST_HALF = S.indexInRange(0, VL / 2);
 
     /**
      * {@code dst[d + j] = src[s + 2j]} for j in [0, n): a stride-2 gather done with two vector
@@ -253,12 +261,12 @@ final class VectorOps {
     static void deinterleave(float[] src, int s, int srcStride, float[] dst, int even, int odd, int dstStride,
                              int nEven, int nOdd, int rows) {
         if (nEven == VL / 2 && nOdd == VL / 2 && s + (rows - 1) * srcStride + VL <= src.length) {
-            // rows of one vector (64 channels of 8×8 into Winograd's windows): each split in one
-            // rearrange, each half stored whole
+            // rows of one vector (64 channels of 8×8 into Winograd's windows): each phase in one
+            // rearrange, stored under a mask
             for (int r = 0; r < rows; r++, s += srcStride, even += dstStride, odd += dstStride) {
-                FloatVector split = FloatVector.fromArray(S, src, s).rearrange(SPLIT);
-                ((FloatVector) split.reinterpretShape(HALF, 0)).intoArray(dst, even);
-                ((FloatVector) split.reinterpretShape(HALF, 1)).intoArray(dst, odd);
+                FloatVector v = FloatVector.fromArray(S, src, s);
+                v.rearrange(EVENS_FIRST).intoArray(dst, even, FIRST_HALF);
+                v.rearrange(ODDS_FIRST).intoArray(dst, odd, FIRST_HALF);
             }
             return;
         }
