@@ -126,8 +126,10 @@ public abstract class Conv2d {
      * spans two rows (the CIFAR ResNet's 16 → 16 at 32×32 and 32 → 32 at 16×16 took 0.78–0.81
      * of the time of extended columns on one thread, 0.67–0.78 on two, with AVX2: a vector's
      * outputs are then whole runs of output rows); else where that saves at least a quarter of
-     * the column panels of {@code nr} (2×2 tiles of 7×7 and 8×8 maps, 16 tiles against 19
-     * extended columns, with panels of 16), and either there are more than 32K channel pairs
+     * the column panels of {@code nr} or of their vectors, a lone vector running on the half tile
+     * (2×2 tiles of 7×7 and 8×8 maps: 16 tiles against 19 extended columns, two panels of 16
+     * against one, or two vectors of 16 against one: the CIFAR ResNet's 64 → 64 at 8×8 on
+     * AVX-512 took 0.79 of the time on one thread, 0.96 on two), and either there are more than 32K channel pairs
      * (F(2×2)'s U over 2 MB) or U is small enough for two threads to take a vector each of one
      * panel ({@link VectorWinogradConv#VECTOR_SPLIT_U}). Between the two, two threads split the
      * rows of one panel and each transforms all of the input: on the AMD EPYC, 512 → 512 at 7×7
@@ -136,10 +138,15 @@ public abstract class Conv2d {
      */
     static boolean compactTiles(int m, int th, int tw, int nr, int ic, int oc) {
         if (tw % (nr / 2) == 0) return true;
-        int extended = Math.ceilDiv(extendedColumns(th, tw, 1), nr), compact = Math.ceilDiv(th * tw, nr);
+        int columns = extendedColumns(th, tw, 1), tiles = th * tw, vl = nr / 2;
+        boolean saves = savesQuarter(Math.ceilDiv(columns, nr), Math.ceilDiv(tiles, nr))
+                || savesQuarter(Math.ceilDiv(columns, vl), Math.ceilDiv(tiles, vl));
         long pairs = (long) ic * oc;
-        return 4 * (extended - compact) >= extended
-                && (pairs > 1 << 15 || (m + 2L) * (m + 2) * pairs * Float.BYTES <= VectorWinogradConv.VECTOR_SPLIT_U);
+        return saves && (pairs > 1 << 15 || (m + 2L) * (m + 2) * pairs * Float.BYTES <= VectorWinogradConv.VECTOR_SPLIT_U);
+    }
+
+    private static boolean savesQuarter(int before, int after) {
+        return 4 * (before - after) >= before;
     }
 
     /**

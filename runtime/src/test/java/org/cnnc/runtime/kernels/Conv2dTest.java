@@ -265,7 +265,10 @@ class Conv2dTest {
         assertEquals(0, Conv2d.winogradTile(new ConvShape(128, 7, 7, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1), 16));
         assertTrue(Conv2d.compactTiles(2, 4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
         assertFalse(Conv2d.compactTiles(2, 4, 4, 16, 128, 128), "128 channels");
-        assertFalse(Conv2d.compactTiles(2, 4, 4, 32, 512, 512), "panels of 32: one either way");
+        // panels of 32: one either way, but one vector against two, which the half tile takes
+        assertTrue(Conv2d.compactTiles(2, 4, 4, 32, 512, 512), "7×7 in 2×2 tiles, panels of 32");
+        assertTrue(Conv2d.compactTiles(2, 4, 4, 32, 64, 64), "the CIFAR ResNet's 64 → 64 at 8×8, panels of 32");
+        assertFalse(Conv2d.compactTiles(2, 7, 7, 32, 512, 512), "14×14, panels of 32: two panels, four vectors either way");
         assertFalse(Conv2d.compactTiles(2, 7, 7, 16, 512, 512), "14×14: four panels either way");
     }
 
