@@ -62,6 +62,10 @@ class Conv2dTest {
                 // output rows a whole number of vectors: the GEMM's columns are the output pixels,
                 // read from the padded input or (valid) from the input as it lies
                 new Geometry("3x3 s2 p1 output rows a vector long", 6, 9, 2 * VectorOps.VL, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                // output rows shorter than a vector, numbered by pixel where that saves a column
+                // panel: each vector of B picked over two rows, and over four (or two on AVX2)
+                new Geometry("3x3 s2 p1 output rows half a vector long", 5, VectorOps.VL, VectorOps.VL, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new Geometry("3x3 s2 p1 output rows of 4", 7, 32, 8, 9, 3, 3, 2, 2, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 output rows two vectors long", 5, 5, 2 * VectorOps.VL, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid output rows a vector long", 4, 7, VectorOps.VL + 2, 9, 3, 3, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("3x3 s2 p0", 4, 12, 13, 8, 3, 3, 2, 2, 0, 0, 1, 1, 1),
@@ -252,6 +256,16 @@ class Conv2dTest {
         assertFalse(winograd(16, 16, 16, 8, 1), "8 channels out");
         Conv2d strided = Conv2d.create(16, 16, 16, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[16 * 16 * 9], Epilogue.NONE);
         assertTrue(strided instanceof VectorGemmConv, strided.strategy());
+    }
+
+    @Test
+    void numbersColumnsByPixelWhereOutputRowsShorterThanAVectorSaveAPanel() {
+        // 16 → 8 wide on AVX-512 (8 → 4 on AVX2): two panels of pixels against three (two) of extended columns
+        Conv2d halfRows = Conv2d.create(5, VectorOps.VL, VectorOps.VL, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[14 * 5 * 9], Epilogue.NONE);
+        assertTrue(halfRows.strategy().contains("columns the output pixels"), halfRows.strategy());
+        // 9 × 9 to 5 × 5: 25 pixels and 29 extended columns take the same panels
+        Conv2d same = Conv2d.create(5, 9, 9, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, new float[14 * 5 * 9], Epilogue.NONE);
+        assertFalse(same.strategy().contains("columns the output pixels"), same.strategy());
     }
 
     @Test
