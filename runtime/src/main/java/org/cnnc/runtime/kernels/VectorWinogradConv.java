@@ -31,7 +31,7 @@ import org.cnnc.runtime.Parallel;
  * column of each row can take a column panel of its own (7×7 with 2×2 tiles: 16 tiles, 19
  * extended columns), the tiles are numbered without it, q = ty·tiles per row + tx ({@link
  * Conv2d#compactTiles}); a vector of window elements whose tiles span rows of tiles is then
- * loaded from P once per row and blended. Elsewhere the extended columns start each row of tiles
+ * gathered from P ({@link #gatherWindows}). Elsewhere the extended columns start each row of tiles
  * at a whole vector where that takes no more panels. Where U is small, threads share a sample's
  * columns by vectors of tiles rather than whole panels ({@link #VECTOR_SPLIT_U}).
  */
