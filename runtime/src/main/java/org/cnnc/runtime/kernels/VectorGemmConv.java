@@ -208,7 +208,7 @@ final class VectorGemmConv extends Conv2d {
         final int reach = VL - 1 + (ow + VL - 2) / ow * extra;
         final boolean spans = !direct && ow < VL && Math.ceilDiv(plane, NR) < Math.ceilDiv(extent, NR) && reach < 2 * VL;
         compact = extra != 0 && (ow % VL == 0 || spans);
-        spanShuffles = spanShuffles(compact && spans ? ow : 0, extra);
+        spanShuffles = VectorOps.acrossRuns(compact && spans ? ow : 0, extra);
         nExt = compact ? plane : extent;
         pitch = compact ? s.ow() : wq;
         nPanels = (nExt + NR - 1) / NR;
@@ -224,17 +224,6 @@ final class VectorGemmConv extends Conv2d {
         packFloats = (storesEachTile ? k * group : kc) * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * group * NR);
         a = pack(weights);
-    }
-
-    /** {@link #spanShuffles} for rows of {@code ow} pixels, {@code extra} extended columns apart (none if ow is 0). */
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] spanShuffles(int ow, int extra) {
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[ow];
-        for (int shift = 0; shift < ow; shift++) {
-            final int s = shift;
-            shuffles[shift] = VectorShuffle.fromOp(S, l -> l + (s + l) / ow * extra);
-        }
-        return shuffles;
     }
 
     /** Most floats of B packed at once per thread where every tile stores its own outputs (256 KB: in L2). */

@@ -177,6 +177,23 @@ final class VectorOps {
         }
     }
 
+    /**
+     * For runs of {@code width} values laid {@code extra} apart (rows of output pixels, or of
+     * Winograd's tiles, in extended columns): per position in a run a vector may start at, the
+     * two-vector shuffle that picks a vector of consecutive values, lane l from l + (start + l) /
+     * width · extra on (the rows it has passed). None if width is 0; the caller keeps the reach
+     * under two vectors.
+     */
+    @SuppressWarnings("unchecked")
+    static VectorShuffle<Float>[] acrossRuns(int width, int extra) {
+        VectorShuffle<Float>[] shuffles = new VectorShuffle[width];
+        for (int start = 0; start < width; start++) {
+            final int at = start;
+            shuffles[start] = VectorShuffle.fromOp(S, l -> l + (at + l) / width * extra);
+        }
+        return shuffles;
+    }
+
     /** Shuffles picking the even and the odd lanes of two vectors (the second's as exceptional indexes). */
     static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     /**

@@ -159,7 +159,7 @@ final class VectorWinogradConv extends Conv2d {
         taps = layout.taps;
         gatheredTaps = new int[products];
         for (int k = 0; k < products; k++) gatheredTaps[k] = k * VL;
-        windowShuffles = windowShuffles(compact && tilesW < VL ? tilesW : 0);
+        windowShuffles = VectorOps.acrossRuns(compact && tilesW < VL ? tilesW : 0, 1);
         channelStride = layout.channelStride;
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
@@ -189,21 +189,6 @@ final class VectorWinogradConv extends Conv2d {
         residual = epilogue.residual();
         reluAfter = VectorOps.clampsAtZero(epilogue.after());
         sixAfter = VectorOps.clampsAtSix(epilogue.after());
-    }
-
-    /**
-     * For rows of {@code tilesW} tiles (none if 0): lane l of a vector whose first tile is in
-     * column {@code shift} of its row reads l + (shift + l) / tilesW columns on, the rows of
-     * tiles it has passed (under two vectors: at least two tiles a row).
-     */
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] windowShuffles(int tilesW) {
-        VectorShuffle<Float>[] shuffles = new VectorShuffle[tilesW];
-        for (int shift = 0; shift < tilesW; shift++) {
-            final int s = shift;
-            shuffles[shift] = VectorShuffle.fromOp(S, l -> l + (s + l) / tilesW);
-        }
-        return shuffles;
     }
 
     /** Outputs per tile side. */
