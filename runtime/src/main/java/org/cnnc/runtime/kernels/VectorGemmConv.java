@@ -448,7 +448,7 @@ final class VectorGemmConv extends Conv2d {
         final int q0 = j * NR, cols = Math.min(jn * NR, nExt - q0), ldc = jn * NR;
         if (storesEachTile) {
             // every column panel of the group packed first, then each row panel sweeps them, so
-            // that its five rows of the output are written in runs as the tiles go
+            // that its rows of the output are written in runs as the tiles go
             for (int p = 0; p < jn; p++) packB(src, base, q0 + p * NR, 0, k, Math.min(NR, cols - p * NR), s, bp + p * k * NR);
             for (int mp = mp0; mp < mp1; mp++) {
                 int ai = panelAt(g, 0, k, mp), c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);

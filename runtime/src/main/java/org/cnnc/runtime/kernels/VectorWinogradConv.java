@@ -5,7 +5,6 @@ import static org.cnnc.runtime.kernels.VectorOps.VL;
 import static org.cnnc.runtime.kernels.VectorOps.ZERO;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
@@ -93,9 +92,9 @@ final class VectorWinogradConv extends Conv2d {
     /** Where {@link #gatherWindows} puts window element k: k·VL. */
     private final int[] gatheredTaps;
     /**
-     * For the compact numbering with rows of tiles shorter than a vector: per column a
-     * vector's first tile starts at in its row of tiles, the two-vector shuffle that picks its
-     * tiles' windows from P, where each next row of tiles lies one column further on.
+     * For the compact numbering: per column a vector's first tile starts at in its row of tiles,
+     * the two-vector shuffle that picks its tiles' windows from P, where each next row of tiles
+     * lies one column further on.
      */
     private final VectorShuffle<Float>[] windowShuffles;
     /** Floats of P per input channel. */
@@ -159,7 +158,7 @@ final class VectorWinogradConv extends Conv2d {
         taps = layout.taps;
         gatheredTaps = new int[products];
         for (int k = 0; k < products; k++) gatheredTaps[k] = k * VL;
-        windowShuffles = VectorOps.acrossRuns(compact && tilesW < VL ? tilesW : 0, 1);
+        windowShuffles = VectorOps.acrossRuns(compact ? tilesW : 0, 1);
         channelStride = layout.channelStride;
         plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
@@ -344,8 +343,9 @@ final class VectorWinogradConv extends Conv2d {
     /**
      * Vectors of tiles [v0, v1) against row panels [m0, m1) of sample n on the scratch at
      * {@code s[base]}; fills the rows of P they read first. Whole column panels where the run
-     * holds them; a vector at either end alone, on the 5-row kernel's half tile (else the last
-     * panel, whatever it holds, as a whole: runs of other heights start and end with panels).
+     * holds them; a vector at either end alone, on the half tile where the tiles have one (else
+     * the last panel, whatever it holds, as a whole: runs of other heights start and end with
+     * panels).
      */
     private void work(int v0, int v1, int m0, int m1, float[] x, int n, float[] y, float[] res, float[] s, int base) {
         if (v0 >= v1 || m0 >= m1) return;
@@ -419,23 +419,11 @@ final class VectorWinogradConv extends Conv2d {
     /**
      * The a² window elements of a vector of tiles numbered compactly, the first tile's at {@code
      * p[from + taps[k]]} and in column {@code shift} of its row of tiles, to {@code p[to + k·VL]}:
-     * the lanes of each next row of tiles lie one column further on in P. One next row is loaded
-     * from there and blended in; several (a vector over three rows of tiles or more) are picked
-     * from two vectors by one shuffle: 64 channels of 8×8 on AVX-512 (16 tiles, one vector over
-     * four rows of tiles), one thread, 19.7 µs a call against 24.4 loading and blending each row.
+     * the lanes of each next row of tiles lie one column further on in P, and one shuffle picks
+     * them all from two vectors: 64 channels of 8×8 on AVX-512 (16 tiles, one vector over four
+     * rows of tiles), one thread, 19.7 µs a call against 24.4 loading and blending each row.
      */
     private void gatherWindows(float[] p, int from, int shift, int to) {
-        final int lane = tilesW - shift;
-        if (lane + tilesW >= VL) {
-            // one next row of tiles (rows half a vector long or more): its mask made once
-            final VectorMask<Float> next = S.indexInRange(-lane, VL - lane);
-            for (int k = 0; k < products; k++) {
-                int at = from + taps[k];
-                FloatVector.fromArray(S, p, at).blend(FloatVector.fromArray(S, p, at + 1), next).intoArray(p, to + k * VL);
-            }
-            return;
-        }
-        // several next rows: the vector's windows lie within two vectors of P, one shuffle apart
         final VectorShuffle<Float> pick = windowShuffles[shift];
         for (int k = 0; k < products; k++) {
             int at = from + taps[k];
