@@ -230,7 +230,7 @@ final class VectorGemmConv extends Conv2d {
     static final int PACK_BUDGET = 1 << 16;
 
     /** A row of zeros, where the register tiles load sums that start at zero ({@link #tile}). */
-    private static final float[] ZEROS = new float[2 * VL];
+    static final float[] ZEROS = new float[2 * VL];
 
     /** Rows of this layer's register tile. */
     int tileRows() {

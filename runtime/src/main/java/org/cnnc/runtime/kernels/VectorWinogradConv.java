@@ -5,6 +5,7 @@ import static org.cnnc.runtime.kernels.VectorOps.VL;
 import static org.cnnc.runtime.kernels.VectorOps.ZERO;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import org.cnnc.runtime.Parallel;
@@ -74,6 +75,22 @@ final class VectorWinogradConv extends Conv2d {
     private final boolean direct;
     /** For {@link #direct}: where a vector of tiles' outputs from its second half of tiles go, past the first's. */
     private final int secondHalf;
+    /**
+     * Whether the products run with output channels along the lanes ({@link #lanes}): 2×2 tiles
+     * numbered compactly, exactly one vector of them covering the output (CIFAR's 8×8), output
+     * channels a multiple of two vectors, an activation that clamps. A vector of tiles against
+     * panels of output channels runs on a tile of one vector of columns, which loads a weight for
+     * every FMA; with the channels along the lanes a tile of two vectors of channels by eight
+     * tiles loads ten values for sixteen FMAs, and no row panel is padding.
+     */
+    private final boolean lanes;
+    /** For {@link #lanes}: U as [ξ][input channel][output channel]. */
+    private final float[] ut;
+    /**
+     * For {@link #lanes}: where output pixel q's first channel is in the channels-last outputs,
+     * whose pixels are the tiles' (2·tiles per row a row, the ones outside the output dropped).
+     */
+    private final int[] outputAt;
     /** The epilogue's steps, for {@link #direct}. */
     private final boolean relu, six, residual, reluAfter, sixAfter;
     /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5- or 12-row panels. */
@@ -160,7 +177,6 @@ final class VectorWinogradConv extends Conv2d {
         for (int k = 0; k < products; k++) gatheredTaps[k] = k * VL;
         windowShuffles = VectorOps.acrossRuns(compact ? tilesW : 0, 1);
         channelStride = layout.channelStride;
-        plane = s.oh() * s.ow();
         mr = VectorGemmConv.rowsPerPanel(oc);
         vectors = Math.ceilDiv(nExt, VL);
         halfTile = VectorGemmConv.hasHalfTile(mr);
@@ -178,7 +194,13 @@ final class VectorWinogradConv extends Conv2d {
         // Z also holds the windows gathered for the compact numbering, before the products
         zFloats = Math.max(Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0), products * VL);
         perThread = Math.addExact(Math.addExact(pFloats, vFloats), Math.addExact(mFloats, zFloats));
-        u = transformWeights(weights);
+        lanes = m == 2 && compact && VL >= 8 && tilesH * tilesW == VL && oc % (2 * VL) == 0
+                && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
+        u = lanes ? null : transformWeights(weights, false);
+        ut = lanes ? transformWeights(weights, true) : null;
+        plane = s.oh() * s.ow();
+        outputAt = new int[Math.ceilDiv(plane, VL) * VL];
+        for (int q = 0; q < plane; q++) outputAt[q] = ((q / s.ow()) * 2 * tilesW + q % s.ow()) * oc;
         direct = m == 2 && compact && (tilesW % VL == 0 || 2 * tilesW == VL) && nExt % VL == 0 && s.oh() % 2 == 0
                 && s.ow() % 2 == 0 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         // the second half of a vector of tiles: the next VL outputs of the row, or the next row of tiles
@@ -205,10 +227,15 @@ final class VectorWinogradConv extends Conv2d {
         return direct;
     }
 
-    /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it. */
-    private float[] transformWeights(float[] w) {
+    /** Whether the products run with output channels along the lanes ({@link #lanes}). */
+    boolean channelsInLanes() {
+        return lanes;
+    }
+
+    /** U[ξ] = G·g·Gᵀ per (oc, ic), packed as the register tile reads it, or (for {@link #lanes}) as [ξ][ic][oc]. */
+    private float[] transformWeights(float[] w, boolean byChannel) {
         final double[][] g = m == 2 ? G2 : G4;
-        float[] p = new float[Math.multiplyExact(products * rows, ic)];
+        float[] p = new float[Math.multiplyExact(products * (byChannel ? oc : rows), ic)];
         double[] t = new double[a * 3];
         for (int o = 0; o < oc; o++) {
             int mp = o / mr, r = o % mr;
@@ -222,7 +249,7 @@ final class VectorWinogradConv extends Conv2d {
                 for (int i = 0; i < a; i++) {       // U = t·Gᵀ (a × a)
                     for (int j = 0; j < a; j++) {
                         double v = t[i * 3] * g[j][0] + t[i * 3 + 1] * g[j][1] + t[i * 3 + 2] * g[j][2];
-                        p[weightsAt(c0, c1, i * a + j, mp) + (c - c0) * mr + r] = (float) v;
+                        p[byChannel ? ((i * a + j) * ic + c) * oc + o : weightsAt(c0, c1, i * a + j, mp) + (c - c0) * mr + r] = (float) v;
                     }
                 }
             }
@@ -242,6 +269,10 @@ final class VectorWinogradConv extends Conv2d {
 
     @Override
     public String strategy() {
+        if (lanes) {
+            return "Vector API Winograd F(2x2,3x3): " + products + " products over " + nExt + " tiles, output channels along the lanes"
+                    + " in tiles of " + 2 * VL + " channels x " + LANE_TILES + " tiles, K in blocks of " + kc;
+        }
         return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
                 + nExt + (compact ? " tiles" : " extended tiles") + ", K in blocks of " + kc
                 + (byVectors ? ", threads split by vectors of tiles" : "");
@@ -254,7 +285,7 @@ final class VectorWinogradConv extends Conv2d {
         final long work = (long) products * rows * ic * nPanels * NR * batch;
         final int threads = Threads.workers(parallel, work, Threads.GEMM);
         if (threads <= 1) {
-            for (int n = 0; n < batch; n++) work(0, vectors, 0, mPanels, x, n, y, residual, scratch, 0);
+            for (int n = 0; n < batch; n++) whole(x, n, y, residual, scratch, 0);
         } else if (Threads.bySample(batch, threads, work / batch, Threads.GEMM)) {
             parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
         } else {
@@ -266,7 +297,7 @@ final class VectorWinogradConv extends Conv2d {
     private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
         for (int t = t0; t < t1; t++) {
             for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(0, vectors, 0, mPanels, x, n, y, res, scratch, Threads.region(scratch, threads, t));
+                whole(x, n, y, res, scratch, Threads.region(scratch, threads, t));
             }
         }
     }
@@ -275,19 +306,183 @@ final class VectorWinogradConv extends Conv2d {
      * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's columns
      * (vectors of tiles, or whole column panels), or (where {@link #splitsColumns} finds that
      * slower, as on small images) of its row panels against every column, each thread then
-     * transforming the whole input.
+     * transforming the whole input; or, along the lanes, a run of its pairs of vectors of output
+     * channels, each thread transforming the whole input.
      */
     private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
         final boolean splitN = splitsColumns(threads);
         for (int t = t0; t < t1; t++) {
             int base = Threads.region(scratch, threads, t);
-            if (splitN) {
+            if (lanes) {
+                int pairs = oc / (2 * VL);
+                lanes(x, n, y, res, scratch, base, 2 * VL * (pairs * t / threads), 2 * VL * (pairs * (t + 1) / threads));
+            } else if (splitN) {
                 work(Math.min(vectors, perUnit * (units * t / threads)), Math.min(vectors, perUnit * (units * (t + 1) / threads)), 0,
                         mPanels, x, n, y, res, scratch, base);
             } else {
                 work(0, vectors, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
             }
         }
+    }
+
+    /** All of sample n on the scratch at {@code s[base]}. */
+    private void whole(float[] x, int n, float[] y, float[] res, float[] s, int base) {
+        if (lanes) {
+            lanes(x, n, y, res, s, base, 0, oc);
+        } else {
+            work(0, vectors, 0, mPanels, x, n, y, res, s, base);
+        }
+    }
+
+    /** Tiles per register tile of {@link #tileLanes}. */
+    static final int LANE_TILES = 8;
+
+    /**
+     * {@link #lanes}: output channels [o0, o1) (whole pairs of vectors) of sample n on the scratch
+     * at {@code s[base]}: V of every input channel as elsewhere, then Mᵀ[ξ] (tile × channel) at
+     * {@code s[mb]}, the output transform along the channels (with bias and activation) into
+     * the channels-last outputs at {@code s[zb]}, and those gathered a channel at a time into Y
+     * with the residual and the activation after it.
+     */
+    private void lanes(float[] x, int n, float[] y, float[] res, float[] s, int base, int o0, int o1) {
+        if (o0 >= o1) return;
+        final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
+        layout.fill(x, n * inputSize(), 0, ic, s, base, 0, layout.endRow(tilesH));
+        for (int c0 = 0; c0 < ic; c0 += kc) {
+            int c1 = Math.min(ic, c0 + kc);
+            transformInputs(s, base, 0, c0, c1, vb, zb, false);
+            for (int xi = 0; xi < products; xi++) {
+                for (int o = o0; o < o1; o += 2 * VL) {
+                    for (int t = 0; t < VL; t += LANE_TILES) {
+                        tileLanes(ut, (xi * ic + c0) * oc + o, oc, s, vb + xi * vStep + t, NR, c1 - c0, s,
+                                mb + (xi * VL + t) * oc + o, oc, c0 == 0);
+                    }
+                }
+            }
+        }
+        final float[] bias = epilogue.bias();
+        final int zw = 2 * tilesW;
+        for (int t = 0; t < VL; t++) {
+            int at = zb + 2 * ((t / tilesW) * zw + t % tilesW) * oc;
+            for (int o = o0; o < o1; o += VL) transformOutputLanes(s, mb + t * oc + o, bias, o, s, at + o, zw * oc);
+        }
+        final int yBase = n * outputSize(), full = plane - plane % VL;
+        for (int o = o0; o < o1; o++) {
+            final int row = yBase + o * plane;
+            for (int q = 0; q < full; q += VL) {
+                FloatVector v = FloatVector.fromArray(S, s, zb + o, outputAt, q);
+                if (residual) v = v.add(FloatVector.fromArray(S, res, row + q));
+                if (reluAfter) v = ZERO.blend(sixAfter ? v.min(6f) : v, v.compare(VectorOperators.GT, 0f));
+                v.intoArray(y, row + q);
+            }
+            if (full < plane) {
+                VectorMask<Float> tail = S.indexInRange(full, plane);
+                FloatVector v = FloatVector.fromArray(S, s, zb + o, outputAt, full, tail);
+                if (residual) v = v.add(FloatVector.fromArray(S, res, row + full, tail));
+                if (reluAfter) v = ZERO.blend(sixAfter ? v.min(6f) : v, v.compare(VectorOperators.GT, 0f));
+                v.intoArray(y, row + full, tail);
+            }
+        }
+    }
+
+    /**
+     * {@link #lanes}: Y = Aᵀ·M·A of one tile for a vector of output channels from o, Mᵀ[ξ] at
+     * {@code p[from + ξ·VL·OC]}, plus the bias and through the activation; the tile's two rows of
+     * two outputs to {@code dst[to]} and {@code dst[to + next]}, each output a run of channels.
+     */
+    private void transformOutputLanes(float[] p, int from, float[] bias, int o, float[] dst, int to, int next) {
+        final int step = VL * oc;
+        FloatVector m00 = FloatVector.fromArray(S, p, from), m01 = FloatVector.fromArray(S, p, from + step),
+                m02 = FloatVector.fromArray(S, p, from + 2 * step), m03 = FloatVector.fromArray(S, p, from + 3 * step),
+                m10 = FloatVector.fromArray(S, p, from + 4 * step), m11 = FloatVector.fromArray(S, p, from + 5 * step),
+                m12 = FloatVector.fromArray(S, p, from + 6 * step), m13 = FloatVector.fromArray(S, p, from + 7 * step),
+                m20 = FloatVector.fromArray(S, p, from + 8 * step), m21 = FloatVector.fromArray(S, p, from + 9 * step),
+                m22 = FloatVector.fromArray(S, p, from + 10 * step), m23 = FloatVector.fromArray(S, p, from + 11 * step),
+                m30 = FloatVector.fromArray(S, p, from + 12 * step), m31 = FloatVector.fromArray(S, p, from + 13 * step),
+                m32 = FloatVector.fromArray(S, p, from + 14 * step), m33 = FloatVector.fromArray(S, p, from + 15 * step);
+        FloatVector a0 = m00.add(m10).add(m20), a1 = m01.add(m11).add(m21), a2 = m02.add(m12).add(m22), a3 = m03.add(m13).add(m23);
+        FloatVector b0 = m10.sub(m20).sub(m30), b1 = m11.sub(m21).sub(m31), b2 = m12.sub(m22).sub(m32), b3 = m13.sub(m23).sub(m33);
+        FloatVector y00 = a0.add(a1).add(a2), y01 = a1.sub(a2).sub(a3);
+        FloatVector y10 = b0.add(b1).add(b2), y11 = b1.sub(b2).sub(b3);
+        if (bias != null) {
+            FloatVector bv = FloatVector.fromArray(S, bias, o);
+            y00 = y00.add(bv);
+            y01 = y01.add(bv);
+            y10 = y10.add(bv);
+            y11 = y11.add(bv);
+        }
+        if (relu) {
+            y00 = ZERO.blend(six ? y00.min(6f) : y00, y00.compare(VectorOperators.GT, 0f));
+            y01 = ZERO.blend(six ? y01.min(6f) : y01, y01.compare(VectorOperators.GT, 0f));
+            y10 = ZERO.blend(six ? y10.min(6f) : y10, y10.compare(VectorOperators.GT, 0f));
+            y11 = ZERO.blend(six ? y11.min(6f) : y11, y11.compare(VectorOperators.GT, 0f));
+        }
+        y00.intoArray(dst, to);
+        y01.intoArray(dst, to + oc);
+        y10.intoArray(dst, to + next);
+        y11.intoArray(dst, to + next + oc);
+    }
+
+    /**
+     * Cᵀ += Bᵀ·Aᵀ for {@link #lanes}: two vectors of output channels (their weights for input
+     * channel k at {@code u[ui + k·ldu]}) by {@link #LANE_TILES} tiles (V of channel k at
+     * {@code b[bi + k·ldb]}, one broadcast per tile) over kc channels; tile t's sums at
+     * {@code c[ci + t·ldc]}, started at zero where {@code first}.
+     */
+    static void tileLanes(float[] u, int ui, int ldu, float[] b, int bi, int ldb, int kc, float[] c, int ci, int ldc, boolean first) {
+        final float[] from = first ? VectorGemmConv.ZEROS : c;
+        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
+        FloatVector c00 = FloatVector.fromArray(S, from, fi), c01 = FloatVector.fromArray(S, from, fi + VL);
+        FloatVector c10 = FloatVector.fromArray(S, from, fi + fl), c11 = FloatVector.fromArray(S, from, fi + fl + VL);
+        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl), c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
+        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl), c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
+        FloatVector c40 = FloatVector.fromArray(S, from, fi + 4 * fl), c41 = FloatVector.fromArray(S, from, fi + 4 * fl + VL);
+        FloatVector c50 = FloatVector.fromArray(S, from, fi + 5 * fl), c51 = FloatVector.fromArray(S, from, fi + 5 * fl + VL);
+        FloatVector c60 = FloatVector.fromArray(S, from, fi + 6 * fl), c61 = FloatVector.fromArray(S, from, fi + 6 * fl + VL);
+        FloatVector c70 = FloatVector.fromArray(S, from, fi + 7 * fl), c71 = FloatVector.fromArray(S, from, fi + 7 * fl + VL);
+        for (int k = 0; k < kc; k++, ui += ldu, bi += ldb) {
+            FloatVector w0 = FloatVector.fromArray(S, u, ui), w1 = FloatVector.fromArray(S, u, ui + VL);
+            FloatVector v = FloatVector.broadcast(S, b[bi]);
+            c00 = v.fma(w0, c00);
+            c01 = v.fma(w1, c01);
+            v = FloatVector.broadcast(S, b[bi + 1]);
+            c10 = v.fma(w0, c10);
+            c11 = v.fma(w1, c11);
+            v = FloatVector.broadcast(S, b[bi + 2]);
+            c20 = v.fma(w0, c20);
+            c21 = v.fma(w1, c21);
+            v = FloatVector.broadcast(S, b[bi + 3]);
+            c30 = v.fma(w0, c30);
+            c31 = v.fma(w1, c31);
+            v = FloatVector.broadcast(S, b[bi + 4]);
+            c40 = v.fma(w0, c40);
+            c41 = v.fma(w1, c41);
+            v = FloatVector.broadcast(S, b[bi + 5]);
+            c50 = v.fma(w0, c50);
+            c51 = v.fma(w1, c51);
+            v = FloatVector.broadcast(S, b[bi + 6]);
+            c60 = v.fma(w0, c60);
+            c61 = v.fma(w1, c61);
+            v = FloatVector.broadcast(S, b[bi + 7]);
+            c70 = v.fma(w0, c70);
+            c71 = v.fma(w1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + VL);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
     }
 
     /**

@@ -86,6 +86,13 @@ class Conv2dTest {
                 // rows of 2×2 tiles half a vector long, in whole vectors of tiles or not
                 new Geometry("3x3 p1 rows of tiles half a vector long", 24, 8, VectorOps.VL, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 p1 rows of tiles half a vector long, 3 rows", 16, 6, VectorOps.VL, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                // one vector of 2×2 tiles covering the output exactly (8×8 on AVX-512), output
+                // channels a multiple of two vectors: the products run with the channels along the lanes
+                new Geometry("3x3 p1 channels along the lanes", 24, 8, VectorOps.VL / 2, 4 * VectorOps.VL, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("3x3 p1 channels along the lanes, IC past a block", VectorGemmConv.KC + 5, 8, VectorOps.VL / 2,
+                        2 * VectorOps.VL, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                // the same tiles over an odd output (7×7 on AVX-512): the outputs outside it dropped
+                new Geometry("3x3 p1 channels along the lanes, odd", 20, 7, VectorOps.VL / 2 - 1, 2 * VectorOps.VL, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 // 14 tiles a row: 2×2 tiles' rows 16 apart rather than 15, in as many panels
                 new Geometry("3x3 p1 5x28", 16, 5, 28, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 valid odd 5x8", 16, 7, 10, 18, 3, 3, 1, 1, 0, 0, 1, 1, 1),
@@ -187,7 +194,8 @@ class Conv2dTest {
      */
     static Stream<Arguments> inPlaceCases() {
         List<String> winograd = List.of("3x3 p1 even 12x18", "3x3 p1 odd height 9x6", "3x3 p1 odd 7x7", "3x3 p1 OC40 4x4",
-                "3x3 p1 rows of tiles a vector long", "3x3 p1 rows of tiles half a vector long");
+                "3x3 p1 rows of tiles a vector long", "3x3 p1 rows of tiles half a vector long", "3x3 p1 channels along the lanes",
+                "3x3 p1 channels along the lanes, odd");
         return Stream.concat(epilogueCases(), geometries().stream().filter(g -> winograd.contains(g.name()))
                 .map(g -> Arguments.of(g, VectorSupport.Impl.VECTOR)));
     }
@@ -223,8 +231,18 @@ class Conv2dTest {
     }
 
     @Test
+    void geometriesNamedForChannelsAlongTheLanesTakeThatPath() {
+        for (String name : List.of("3x3 p1 channels along the lanes", "3x3 p1 channels along the lanes, IC past a block",
+                "3x3 p1 channels along the lanes, odd")) {
+            Geometry g = geometries().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            Conv2d c = g.conv(new float[g.oc() * g.k()], Epilogue.NONE, VectorSupport.Impl.VECTOR);
+            assertTrue(c instanceof VectorWinogradConv w && w.channelsInLanes(), name + ": " + c.strategy());
+        }
+    }
+
+    @Test
     void geometriesNamedForBlocksOfKHaveSeveral() {
-        for (String name : List.of("1x1 K in two blocks", "3x3 p1 IC past a block 6x4")) {
+        for (String name : List.of("1x1 K in two blocks", "3x3 p1 IC past a block 6x4", "3x3 p1 channels along the lanes, IC past a block")) {
             Geometry g = geometries().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             ConvShape s = g.shape();
             int k = Conv2d.usesWinograd(s) ? s.ic() : s.k();
@@ -272,9 +290,12 @@ class Conv2dTest {
     void countsColumnPanelsOfTheVectorKernelsWidth() {
         ConvShape large = new ConvShape(512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         // 16 tiles numbered compactly: one panel of 16 against the GEMM kernel's four (61
-        // extended columns); half of one panel of 32 against two
+        // extended columns); with panels of 32, one vector of tiles: along the lanes
         assertEquals(2, Conv2d.winogradTile(large, 16));
-        assertEquals(0, Conv2d.winogradTile(large, 32));
+        assertEquals(2, Conv2d.winogradTile(large, 32));
+        assertTrue(Conv2d.alongLanes(large, 32));
+        assertFalse(Conv2d.alongLanes(large, 16), "16 tiles are two vectors of 8");
+        assertFalse(Conv2d.alongLanes(new ConvShape(512, 7, 7, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1), 32), "520 channels");
         // 128 channels: too few pairs to number compactly, two panels of 19 extended columns
         assertEquals(0, Conv2d.winogradTile(new ConvShape(128, 7, 7, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1), 16));
         assertTrue(Conv2d.compactTiles(2, 4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
