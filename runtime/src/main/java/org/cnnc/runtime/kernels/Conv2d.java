@@ -113,15 +113,27 @@ public abstract class Conv2d {
     /**
      * Whether F(2×2)'s tiles make exactly one vector against pairs of vectors of output channels,
      * which its kernel multiplies with the channels along the lanes (7×7 and 8×8 on AVX-512):
-     * 16 products of a vector, no padding, against the GEMM kernel's 9 taps of 49 or 64 columns.
-     * On the AMD EPYC (Zen 5): the CIFAR ResNet's 64 → 64 at 8×8 took 15.8–16.0 µs on one thread
-     * against 18.3–18.8 on the half tile, 11.7–11.9 against 13.1–13.5 on two; ResNet's 512 → 512
-     * at 7×7 0.68–0.79 of the GEMM kernel's time on one thread, 0.75–0.80 on two (it streams
-     * 16 MB of U a call against the GEMM's 9 MB of weights).
+     * 16 products of a vector, no padding, against the GEMM kernel's 9 taps of 49 or 64 columns;
+     * and U is at most {@link #LANES_U}. On the AMD EPYC (Zen 5): the CIFAR ResNet's 64 → 64 at
+     * 8×8 took 15.8–16.0 µs on one thread against 18.3–18.8 on the half tile, 11.7–11.9 against
+     * 13.1–13.5 on two.
      */
     static boolean alongLanes(ConvShape s, int nr) {
-        return Math.ceilDiv(s.oh(), 2) * Math.ceilDiv(s.ow(), 2) == nr / 2 && nr >= 16 && s.oc() % nr == 0;
+        return lanesTiles(Math.ceilDiv(s.oh(), 2), Math.ceilDiv(s.ow(), 2), nr, s.ic(), s.oc());
     }
+
+    /** {@link #alongLanes} for th × tw tiles of 2×2. */
+    private static boolean lanesTiles(int th, int tw, int nr, int ic, int oc) {
+        return th * tw == nr / 2 && nr >= 16 && oc % nr == 0 && 16L * ic * oc * Float.BYTES <= LANES_U;
+    }
+
+    /**
+     * The largest U (bytes) multiplied along the lanes. A call reads all of U once, and from
+     * memory at batch 1 once the network's weights outgrow the cache: ResNet-18's 512 → 512 at
+     * 7×7 (16 MB of U against 9 MB of weights) took 0.75–0.80 of the GEMM kernel's time alone,
+     * with U in the L3 cache, but 1.08 in the network.
+     */
+    static final long LANES_U = 1 << 20;
 
     /**
      * F(m×m, 3×3)'s products times the column panels of {@code nr} its tiles take, with or without
@@ -153,7 +165,7 @@ public abstract class Conv2d {
     static boolean compactTiles(int m, int th, int tw, int nr, int ic, int oc) {
         if (tw % (nr / 2) == 0) return true;
         // one vector of 2×2 tiles against pairs of vectors of output channels: along the lanes ({@link #alongLanes})
-        if (m == 2 && th * tw == nr / 2 && oc % nr == 0) return true;
+        if (m == 2 && lanesTiles(th, tw, nr, ic, oc)) return true;
         int columns = extendedColumns(th, tw, 1), tiles = th * tw, vl = nr / 2;
         boolean saves = savesQuarter(Math.ceilDiv(columns, nr), Math.ceilDiv(tiles, nr))
                 || savesQuarter(Math.ceilDiv(columns, vl), Math.ceilDiv(tiles, vl));

@@ -215,8 +215,7 @@ final class VectorWinogradConv extends Conv2d {
         // Z also holds the windows gathered for the compact numbering, before the products
         zFloats = Math.max(Math.multiplyExact(oc * m * m, NR) + (m == 4 ? 4 * 6 * VL : 0), products * VL);
         perThread = Math.addExact(Math.addExact(pFloats, vFloats), Math.addExact(mFloats, zFloats));
-        lanes = m == 2 && compact && VL >= 8 && tilesH * tilesW == VL && oc % (2 * VL) == 0
-                && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
+        lanes = m == 2 && compact && Conv2d.alongLanes(s, NR) && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         u = lanes ? null : transformWeights(weights, false);
         ut = lanes ? transformWeights(weights, true) : null;
         plane = s.oh() * s.ow();

@@ -293,12 +293,15 @@ class Conv2dTest {
     void countsColumnPanelsOfTheVectorKernelsWidth() {
         ConvShape large = new ConvShape(512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1);
         // 16 tiles numbered compactly: one panel of 16 against the GEMM kernel's four (61
-        // extended columns); with panels of 32, one vector of tiles: along the lanes
+        // extended columns); half of one panel of 32 against two, and U too large for the lanes
         assertEquals(2, Conv2d.winogradTile(large, 16));
-        assertEquals(2, Conv2d.winogradTile(large, 32));
-        assertTrue(Conv2d.alongLanes(large, 32));
-        assertFalse(Conv2d.alongLanes(large, 16), "16 tiles are two vectors of 8");
-        assertFalse(Conv2d.alongLanes(new ConvShape(512, 7, 7, 520, 3, 3, 1, 1, 1, 1, 1, 1, 1), 32), "520 channels");
+        assertEquals(0, Conv2d.winogradTile(large, 32));
+        assertFalse(Conv2d.alongLanes(large, 32), "16 MB of U");
+        ConvShape cifar = new ConvShape(64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1);
+        assertTrue(Conv2d.alongLanes(cifar, 32));
+        assertEquals(2, Conv2d.winogradTile(cifar, 32));
+        assertFalse(Conv2d.alongLanes(cifar, 16), "16 tiles are two vectors of 8");
+        assertFalse(Conv2d.alongLanes(new ConvShape(64, 8, 8, 72, 3, 3, 1, 1, 1, 1, 1, 1, 1), 32), "72 channels");
         // 128 channels: too few pairs to number compactly, two panels of 19 extended columns
         assertEquals(0, Conv2d.winogradTile(new ConvShape(128, 7, 7, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1), 16));
         assertTrue(Conv2d.compactTiles(2, 4, 4, 16, 512, 512), "7×7 in 2×2 tiles, 512 channels");
