@@ -34,6 +34,9 @@ import org.cnnc.runtime.Parallel;
  * gathered from P ({@link #gatherWindows}). Elsewhere the extended columns start each row of tiles
  * at a whole vector where that takes no more panels. Where U is small, threads share a sample's
  * columns by vectors of tiles rather than whole panels ({@link #VECTOR_SPLIT_U}).
+ *
+ * <p>Where one vector of 2×2 tiles covers the output, the products run the other way round, the
+ * output channels along the lanes ({@link #lanes}, {@link Conv2d#alongLanes}).
  */
 final class VectorWinogradConv extends Conv2d {
     private static final int NR = 2 * VL;
