@@ -87,7 +87,7 @@ public abstract class Conv2d {
      * whole column panels of {@code nr} (the vector kernels' two vectors). Fewer channels were
      * as fast or faster on the GEMM kernel in {@code KernelBench}, and so were small maps whose
      * panels are mostly empty (7×7 on 512-bit vectors: 16 tiles, half a panel, against 9 taps of
-     * two panels).
+     * two panels), unless the products run along the lanes ({@link #alongLanes}).
      *
      * <p>F(4×4) in place of F(2×2) where its 36 products cover at most 0.7 of F(2×2)'s columns,
      * both numbered with extended columns (56×56: 0.62, 28×28: 0.64, with panels of 16; 14×14:

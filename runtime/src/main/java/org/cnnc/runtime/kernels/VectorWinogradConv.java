@@ -94,27 +94,57 @@ final class VectorWinogradConv extends Conv2d {
      * whose pixels are the tiles' (2·tiles per row a row, the ones outside the output dropped).
      */
     private final int[] outputAt;
+    /** For {@link #lanes} on an input of at most four vectors: how each window is picked from them ({@link #transformFromInput}). */
+    private final InputWindows fromInput;
+    /** For {@link #fromInput} on eight rows half a vector long, padded by one: how rows are picked ({@link #transformFromRows}). */
+    private final RowPicks fromRows;
+
     /**
-     * For {@link #lanes} on an input of at most four vectors ({@link #fromInput}), per window
-     * element (i, j) of the a²: the shuffles that pick each tile's input pixel from the first
-     * two vectors of a channel's plane and from the last two, which lanes take the last two's,
-     * and which lie in the padding.
+     * Per window element (i, j) of the a²: the shuffles that pick each tile's input pixel from the
+     * first two vectors of a channel's plane and from the last two, which lanes take the last
+     * two's, and which lie in the padding; and the masks of the plane's four vectors.
      */
-    private final VectorShuffle<Float>[] windowFromLow, windowFromHigh;
-    private final VectorMask<Float>[] windowHigh, windowPadding;
-    /** Whether {@link #lanes} picks the windows from the input's four vectors a channel, with no padded copy. */
-    private final boolean fromInput;
+    private record InputWindows(VectorShuffle<Float>[] low, VectorShuffle<Float>[] high, VectorMask<Float>[] highLanes,
+                                VectorMask<Float>[] padding, VectorMask<Float>[] parts) {
+        static InputWindows of(ConvShape s, int a, int tilesW) {
+            final int products = a * a;
+            VectorShuffle<Float>[] low = shuffles(products), high = shuffles(products);
+            VectorMask<Float>[] highLanes = masks(products), padding = masks(products), parts = masks(4);
+            for (int e = 0; e < products; e++) {
+                int[] pixel = new int[VL];
+                for (int t = 0; t < VL; t++) {
+                    int i = 2 * (t / tilesW) + e / a - s.ph(), j = 2 * (t % tilesW) + e % a - s.pw();
+                    pixel[t] = i >= 0 && i < s.ih() && j >= 0 && j < s.iw() ? i * s.iw() + j : -1;
+                }
+                // indexes of VL and over pick from the second vector of each pair
+                low[e] = VectorShuffle.fromOp(S, t -> pixel[t] >= 0 && pixel[t] < 2 * VL ? pixel[t] : 0);
+                high[e] = VectorShuffle.fromOp(S, t -> pixel[t] >= 2 * VL ? pixel[t] - 2 * VL : 0);
+                highLanes[e] = VectorMask.fromLong(S, laneBits(pixel, p -> p >= 2 * VL));
+                padding[e] = VectorMask.fromLong(S, laneBits(pixel, p -> p < 0));
+            }
+            for (int k = 0; k < 4; k++) parts[k] = S.indexInRange(k * VL, s.ih() * s.iw());
+            return new InputWindows(low, high, highLanes, padding, parts);
+        }
+    }
+
     /**
-     * Whether {@link #fromInput} reads rows half a vector long, eight of them, padded by one
-     * (CIFAR's 8×8 on AVX-512), and so transforms the rows first ({@link #transformFromRows}).
+     * Per window column j, the shuffle that picks each tile's input column from a pair of
+     * vectors of rows; the lanes of tiles whose window columns 0 and 3 lie in the padding.
      */
-    private final boolean fromRows;
-    /** For {@link #fromRows}: per window column j, the shuffle picking each tile's input column from a pair of rows-vectors. */
-    private final VectorShuffle<Float>[] columnPicks;
-    /** For {@link #fromRows}: the lanes of tiles whose window column j = 0 or 3 lies in the padding. */
-    private final VectorMask<Float> leftPadding, rightPadding;
-    /** The masks of the four vectors of an input channel's plane ({@link #fromInput}). */
-    private final VectorMask<Float>[] planeParts;
+    private record RowPicks(VectorShuffle<Float>[] columns, VectorMask<Float> left, VectorMask<Float> right) {
+        static RowPicks of(int a, int tilesW) {
+            VectorShuffle<Float>[] columns = shuffles(a);
+            int[] lanes = new int[VL];
+            for (int t = 0; t < VL; t++) lanes[t] = t;
+            for (int j = 0; j < a; j++) {
+                final int jj = j;
+                // lane t: row t / tilesW of the four in the pair, column 2·(t % tilesW) + j − 1 (clamped where it is padding)
+                columns[j] = VectorShuffle.fromOp(S, t -> t / tilesW * (VL / 2) + Math.clamp(2 * (t % tilesW) + jj - 1, 0, VL / 2 - 1));
+            }
+            return new RowPicks(columns, VectorMask.fromLong(S, laneBits(lanes, t -> t % tilesW == 0)),
+                    VectorMask.fromLong(S, laneBits(lanes, t -> t % tilesW == tilesW - 1)));
+        }
+    }
     /** The epilogue's steps, for {@link #direct}. */
     private final boolean relu, six, residual, reluAfter, sixAfter;
     /** Whether a vector of tiles can run alone, on the half tile of two row panels ({@link #vector}): 5- or 12-row panels. */
@@ -222,36 +252,10 @@ final class VectorWinogradConv extends Conv2d {
         u = lanes ? null : transformWeights(weights, false);
         ut = lanes ? transformWeights(weights, true) : null;
         plane = s.oh() * s.ow();
-        outputAt = new int[Math.ceilDiv(plane, VL) * VL];
-        for (int q = 0; q < plane; q++) outputAt[q] = ((q / s.ow()) * 2 * tilesW + q % s.ow()) * oc;
-        fromInput = lanes && s.ih() * s.iw() <= 4 * VL;
-        windowFromLow = shuffles(products);
-        windowFromHigh = shuffles(products);
-        windowHigh = masks(products);
-        windowPadding = masks(products);
-        for (int e = 0; e < products && fromInput; e++) {
-            int[] pixel = new int[VL];
-            for (int t = 0; t < VL; t++) {
-                int i = 2 * (t / tilesW) + e / a - s.ph(), j = 2 * (t % tilesW) + e % a - s.pw();
-                pixel[t] = i >= 0 && i < s.ih() && j >= 0 && j < s.iw() ? i * s.iw() + j : -1;
-            }
-            // indexes of VL and over pick from the second vector of each pair
-            windowFromLow[e] = VectorShuffle.fromOp(S, t -> pixel[t] >= 0 && pixel[t] < 2 * VL ? pixel[t] : 0);
-            windowFromHigh[e] = VectorShuffle.fromOp(S, t -> pixel[t] >= 2 * VL ? pixel[t] - 2 * VL : 0);
-            windowHigh[e] = VectorMask.fromLong(S, laneBits(pixel, p -> p >= 2 * VL));
-            windowPadding[e] = VectorMask.fromLong(S, laneBits(pixel, p -> p < 0));
-        }
-        fromRows = fromInput && s.iw() == VL / 2 && s.ih() == 8 && s.ph() == 1 && s.pw() == 1;
-        columnPicks = shuffles(a);
-        for (int j = 0; j < a; j++) {
-            final int jj = j, tw = tilesW;
-            // lane t: row t / tw of the four in the pair, column 2·(t % tw) + j − 1 (clamped where it is padding)
-            columnPicks[j] = VectorShuffle.fromOp(S, t -> t / tw * (VL / 2) + Math.clamp(2 * (t % tw) + jj - 1, 0, VL / 2 - 1));
-        }
-        leftPadding = VectorMask.fromLong(S, laneBits(lanesUpTo(VL), t -> t % tilesW == 0));
-        rightPadding = VectorMask.fromLong(S, laneBits(lanesUpTo(VL), t -> t % tilesW == tilesW - 1));
-        planeParts = masks(4);
-        for (int k = 0; k < 4; k++) planeParts[k] = S.indexInRange(k * VL, s.ih() * s.iw());
+        outputAt = lanes ? new int[Math.ceilDiv(plane, VL) * VL] : null;
+        for (int q = 0; q < plane && lanes; q++) outputAt[q] = ((q / s.ow()) * 2 * tilesW + q % s.ow()) * oc;
+        fromInput = lanes && s.ih() * s.iw() <= 4 * VL ? InputWindows.of(s, a, tilesW) : null;
+        fromRows = fromInput != null && s.iw() == VL / 2 && s.ih() == 8 && s.ph() == 1 && s.pw() == 1 ? RowPicks.of(a, tilesW) : null;
         direct = m == 2 && compact && (tilesW % VL == 0 || 2 * tilesW == VL) && nExt % VL == 0 && s.oh() % 2 == 0
                 && s.ow() % 2 == 0 && VectorOps.clamps(epilogue.act()) && VectorOps.clamps(epilogue.after());
         // the second half of a vector of tiles: the next VL outputs of the row, or the next row of tiles
@@ -286,12 +290,6 @@ final class VectorWinogradConv extends Conv2d {
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Float>[] shuffles(int n) {
         return new VectorShuffle[n];
-    }
-
-    private static int[] lanesUpTo(int n) {
-        int[] l = new int[n];
-        for (int i = 0; i < n; i++) l[i] = i;
-        return l;
     }
 
     /** The lanes whose value passes {@code test}, as mask bits. */
@@ -346,8 +344,8 @@ final class VectorWinogradConv extends Conv2d {
         if (lanes) {
             return "Vector API Winograd F(2x2,3x3): " + products + " products over " + nExt + " tiles, output channels along the lanes"
                     + " in tiles of " + 2 * VL + " channels x " + LANE_TILES + " tiles, K in blocks of " + kc
-                    + (fromRows ? ", windows from the input's rows, transformed along them first"
-                    : fromInput ? ", windows picked from the input" : "");
+                    + (fromRows != null ? ", windows from the input's rows, transformed along them first"
+                    : fromInput != null ? ", windows picked from the input" : "");
         }
         return "Vector API Winograd F(" + m + "x" + m + ",3x3): " + products + " products of " + mr + "x" + NR + " tiles over "
                 + nExt + (compact ? " tiles" : " extended tiles") + ", K in blocks of " + kc
@@ -423,12 +421,12 @@ final class VectorWinogradConv extends Conv2d {
     private void lanes(float[] x, int n, float[] y, float[] res, float[] s, int base, int o0, int o1) {
         if (o0 >= o1) return;
         final int vb = base + pFloats, mb = vb + vFloats, zb = mb + mFloats;
-        if (!fromInput) layout.fill(x, n * inputSize(), 0, ic, s, base, 0, layout.endRow(tilesH));
+        if (fromInput == null) layout.fill(x, n * inputSize(), 0, ic, s, base, 0, layout.endRow(tilesH));
         for (int c0 = 0; c0 < ic; c0 += kc) {
             int c1 = Math.min(ic, c0 + kc);
-            if (fromRows) {
+            if (fromRows != null) {
                 transformFromRows(x, n * inputSize(), c0, c1, s, vb);
-            } else if (fromInput) {
+            } else if (fromInput != null) {
                 transformFromInput(x, n * inputSize(), c0, c1, s, vb, zb);
             } else {
                 transformInputs(s, base, 0, c0, c1, vb, zb, false);
@@ -477,14 +475,15 @@ final class VectorWinogradConv extends Conv2d {
      */
     private void transformFromInput(float[] x, int xBase, int c0, int c1, float[] s, int vb, int wb) {
         final int planeIn = shape.ih() * shape.iw();
-        final VectorMask<Float>[] parts = planeParts;
+        final InputWindows w = fromInput;
+        final VectorMask<Float>[] parts = w.parts();
         for (int c = c0; c < c1; c++) {
             final int at = xBase + c * planeIn;
             FloatVector x0 = FloatVector.fromArray(S, x, at, parts[0]), x1 = FloatVector.fromArray(S, x, at + VL, parts[1]),
                     x2 = FloatVector.fromArray(S, x, at + 2 * VL, parts[2]), x3 = FloatVector.fromArray(S, x, at + 3 * VL, parts[3]);
             for (int e = 0; e < products; e++) {
-                x0.rearrange(windowFromLow[e], x1).blend(x2.rearrange(windowFromHigh[e], x3), windowHigh[e])
-                        .blend(ZERO, windowPadding[e]).intoArray(s, wb + e * VL);
+                x0.rearrange(w.low()[e], x1).blend(x2.rearrange(w.high()[e], x3), w.highLanes()[e])
+                        .blend(ZERO, w.padding()[e]).intoArray(s, wb + e * VL);
             }
             transformInput(s, wb, gatheredTaps, vb + (c - c0) * NR);
         }
@@ -505,7 +504,9 @@ final class VectorWinogradConv extends Conv2d {
      */
     private void transformFromRows(float[] x, int xBase, int c0, int c1, float[] s, int vb) {
         final int step = vStep, tw = tilesW;
-        final VectorShuffle<Float> p0 = columnPicks[0], p1 = columnPicks[1], p2 = columnPicks[2], p3 = columnPicks[3];
+        final VectorShuffle<Float>[] picks = fromRows.columns();
+        final VectorShuffle<Float> p0 = picks[0], p1 = picks[1], p2 = picks[2], p3 = picks[3];
+        final VectorMask<Float> leftPadding = fromRows.left(), rightPadding = fromRows.right();
         for (int c = c0; c < c1; c++) {
             final int at = xBase + c * 8 * (VL / 2), to = vb + (c - c0) * NR;
             FloatVector x0 = FloatVector.fromArray(S, x, at), x1 = FloatVector.fromArray(S, x, at + VL),
