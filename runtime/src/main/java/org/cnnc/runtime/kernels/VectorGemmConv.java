@@ -249,17 +249,26 @@ final class VectorGemmConv extends Conv2d {
 
     /** Rows per panel for {@code rows} output channels per group, with this machine's tiles. */
     static int rowsPerPanel(int rows) {
-        return rowsPerPanel(rows, MR, MR_SHORT);
+        return rowsPerPanel(rows, MR, MR_SHORT, SHORT_FROM);
     }
 
+    /** How many percent more rows the tall tile must compute before the short one is taken (AVX2's measured on Zen 3). */
+    static final int SHORT_FROM = REGISTERS >= 32 ? 5 : 25;
+
     /**
-     * Rows per panel for {@code rows} output channels per group: {@code tall} (the faster tile),
-     * unless rounding up to it computes 25 % more rows or over than rounding up to {@code short_}
-     * does (16 channels pad to 24 rows of 12 against 16 of 8, or to 20 of 5 against 16 of 4).
+     * Rows per panel for {@code rows} output channels per group: {@code tall} (the faster tile on
+     * large layers), unless rounding up to it computes {@code percent} % more rows or over than
+     * rounding up to {@code short_} does (AVX-512, 5 %: 64 channels pad to 72 rows of 12 against
+     * 64 of 8, 160 to 168; AVX2, 25 %: 16 pad to 20 rows of 5 against 16 of 4). On the
+     * AMD EPYC (Zen 5, AVX-512), two threads, 8-row panels against 12: 256 → 64 1×1 at 56×56 0.85
+     * of the time, the CIFAR ResNet's 32 → 64 and 16 → 32 stride 2 0.86 and 0.93, 960 → 160 1×1 at
+     * 7×7 0.97; with 3 % padded, 1024 → 256 1×1 at 14×14 1.04 and 64 → 128 at 28×28 0.97; with
+     * none, within 2 % either way, but 256 → 1024 at 14×14 1.06. Networks (`CompareJars`, both
+     * orders): the CIFAR ResNet 1.015 and 0.955, MobileNetV2 1.01 and 0.96, ResNet-50 1.00 and 0.98.
      */
-    static int rowsPerPanel(int rows, int tall, int short_) {
+    static int rowsPerPanel(int rows, int tall, int short_, int percent) {
         int byTall = Math.ceilDiv(rows, tall) * tall, byShort = Math.ceilDiv(rows, short_) * short_;
-        return byTall * 4 >= byShort * 5 ? short_ : tall;
+        return (long) byTall * 100 >= (long) byShort * (100 + percent) ? short_ : tall;
     }
 
     /**

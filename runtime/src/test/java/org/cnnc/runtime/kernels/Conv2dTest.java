@@ -48,7 +48,7 @@ class Conv2dTest {
         return List.of(
                 new Geometry("1x1", 16, 8, 8, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 OC13 IC3 7x7", 3, 7, 7, 13, 1, 1, 1, 1, 0, 0, 1, 1, 1),
-                new Geometry("1x1 many panels", 9, 19, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 many panels", 9, 20, 21, 25, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 // more column panels than a group of one-block K holds, on one thread or two
                 new Geometry("1x1 several groups of panels", 5, 27, 41, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 // KC is 128 or 256 rows by the vector length
@@ -342,22 +342,24 @@ class Conv2dTest {
 
     @Test
     void takesShortRowPanelsOnlyWhereTallOnesWasteMuchMore() {
-        // AVX-512's tiles, 12 and 8 rows
-        assertEquals(8, VectorGemmConv.rowsPerPanel(16, 12, 8));
-        assertEquals(8, VectorGemmConv.rowsPerPanel(6, 12, 8));
-        assertEquals(8, VectorGemmConv.rowsPerPanel(8, 12, 8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(40, 12, 8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(24, 12, 8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(32, 12, 8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(64, 12, 8));
-        assertEquals(12, VectorGemmConv.rowsPerPanel(2048, 12, 8));
-        // AVX2's, 5 and 4 rows
-        assertEquals(4, VectorGemmConv.rowsPerPanel(16, 5, 4));
-        assertEquals(4, VectorGemmConv.rowsPerPanel(8, 5, 4));
-        assertEquals(4, VectorGemmConv.rowsPerPanel(6, 5, 4));
-        assertEquals(5, VectorGemmConv.rowsPerPanel(24, 5, 4));
-        assertEquals(5, VectorGemmConv.rowsPerPanel(64, 5, 4));
-        assertEquals(5, VectorGemmConv.rowsPerPanel(2048, 5, 4));
+        // AVX-512's tiles, 12 and 8 rows, short from 5 % more rows
+        assertEquals(8, VectorGemmConv.rowsPerPanel(16, 12, 8, 5));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(6, 12, 8, 5));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(8, 12, 8, 5));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(32, 12, 8, 5));
+        assertEquals(8, VectorGemmConv.rowsPerPanel(64, 12, 8, 5), "72 rows against 64");
+        assertEquals(8, VectorGemmConv.rowsPerPanel(160, 12, 8, 5), "168 against 160: 5 %");
+        assertEquals(12, VectorGemmConv.rowsPerPanel(24, 12, 8, 5));
+        assertEquals(12, VectorGemmConv.rowsPerPanel(256, 12, 8, 5), "264 against 256: 3 %");
+        assertEquals(12, VectorGemmConv.rowsPerPanel(2048, 12, 8, 5));
+        // AVX2's, 5 and 4 rows, short from 25 %
+        assertEquals(4, VectorGemmConv.rowsPerPanel(16, 5, 4, 25));
+        assertEquals(4, VectorGemmConv.rowsPerPanel(8, 5, 4, 25));
+        assertEquals(4, VectorGemmConv.rowsPerPanel(6, 5, 4, 25));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(24, 5, 4, 25));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(32, 5, 4, 25));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(64, 5, 4, 25));
+        assertEquals(5, VectorGemmConv.rowsPerPanel(2048, 5, 4, 25));
     }
 
     @Test
