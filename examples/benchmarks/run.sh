@@ -9,7 +9,7 @@
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 rounds, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 40 minutes, with the models rebuilt.
+#                  About 45 minutes, with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
@@ -146,18 +146,20 @@ if $report_only; then
 fi
 
 # The engines' ratios in paired rounds: the three engines of a network in one JVM, timed in turn
-# (PairedRounds). About a minute per network.
+# (PairedRounds), at each of the mode's batch sizes. About a minute per network and batch.
 measure_paired() {
   echo "run.sh: ratios in paired rounds"
   : >"$results/paired.jsonl"; : >"$results/paired.log"
-  for net in "${network_list[@]}"; do
-    # shellcheck disable=SC2086 # fork_args is a list of options
-    if ! java $fork_args "${props[@]}" -cp "$cp" org.cnnc.benchmarks.PairedRounds "$net" \
-        >>"$results/paired.jsonl" 2>>"$results/paired.log"; then
-      tail -n 20 "$results/paired.log" >&2
-      die "the paired rounds of $net failed"
-    fi
-    echo "  $net"
+  for batch in ${batches//,/ }; do
+    for net in "${network_list[@]}"; do
+      # shellcheck disable=SC2086 # fork_args is a list of options
+      if ! java $fork_args "${props[@]}" -cp "$cp" org.cnnc.benchmarks.PairedRounds --batch "$batch" "$net" \
+          >>"$results/paired.jsonl" 2>>"$results/paired.log"; then
+        tail -n 20 "$results/paired.log" >&2
+        die "the paired rounds of $net at batch $batch failed"
+      fi
+      echo "  $net, batch $batch"
+    done
   done
 }
 

@@ -14,10 +14,12 @@ import java.util.Map;
  * (the second core's share comes and goes), separate JMH forks can catch two engines in
  * different stretches; engines a fraction of a second apart are caught in the same one, and the
  * median of the per-round ratios follows the code rather than the host. The times themselves
- * are the JMH table's business; this measures ratios only. Batch 1.
+ * are the JMH table's business; this measures ratios only. Batch 1 unless {@code --batch N}
+ * comes first.
  *
- * <p>Writes one JSON line per network: the median call time of each engine in each round.
- * {@code java --add-modules jdk.incubator.vector -cp ... org.cnnc.benchmarks.PairedRounds NAME...}
+ * <p>Writes one JSON line per network: the batch and the median call time of each engine in each
+ * round. {@code java --add-modules jdk.incubator.vector -cp ... org.cnnc.benchmarks.PairedRounds
+ * [--batch N] NAME...}
  */
 public final class PairedRounds {
     static final int ROUNDS = 20;
@@ -27,19 +29,26 @@ public final class PairedRounds {
     private PairedRounds() {}
 
     public static void main(String[] args) {
-        if (args.length == 0) {
-            System.err.println("usage: PairedRounds NETWORK...");
+        int batch = 1, first = 0;
+        if (args.length >= 2 && args[0].equals("--batch")) {
+            batch = Integer.parseInt(args[1]);
+            first = 2;
+        }
+        if (args.length == first || batch < 1) {
+            System.err.println("usage: PairedRounds [--batch N] NETWORK...");
             System.exit(2);
         }
-        for (String network : args) System.out.println(json(network, measure(network)));
+        for (String network : Arrays.copyOfRange(args, first, args.length)) {
+            System.out.println(json(network, batch, measure(network, batch)));
+        }
         System.exit(0);   // ONNX Runtime's and the models' threads are daemons, but say so plainly
     }
 
     /** Per variant, its median call time (ms) in each round. */
-    static Map<String, double[]> measure(String network) {
+    static Map<String, double[]> measure(String network, int batch) {
         List<Engine> engines = new ArrayList<>();
         try {
-            for (String variant : VARIANTS) engines.add(ModelFiles.openNetwork(network, variant, 1));
+            for (String variant : VARIANTS) engines.add(ModelFiles.openNetwork(network, variant, batch));
             for (Engine e : engines) slice(e, WARMUP_NANOS);
             double[][] medians = new double[engines.size()][ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
@@ -67,8 +76,8 @@ public final class PairedRounds {
         return t[t.length / 2];
     }
 
-    private static String json(String network, Map<String, double[]> medians) {
-        StringBuilder s = new StringBuilder("{\"network\":\"").append(network).append('"');
+    private static String json(String network, int batch, Map<String, double[]> medians) {
+        StringBuilder s = new StringBuilder("{\"network\":\"").append(network).append("\",\"batch\":").append(batch);
         medians.forEach((variant, ms) -> {
             s.append(",\"").append(variant).append("\":[");
             for (int i = 0; i < ms.length; i++) s.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", ms[i]));

@@ -226,8 +226,8 @@ public final class Report {
         };
     }
 
-    /** One network's {@link PairedRounds}: each engine's median call (ms) in each round. */
-    public record Paired(String network, double[] o0, double[] o2, double[] ort) {
+    /** One network's {@link PairedRounds} at one batch size: each engine's median call (ms) in each round. */
+    public record Paired(String network, int batch, double[] o0, double[] o2, double[] ort) {
         /** The median over rounds of a/b round by round, and its quartiles. */
         static double[] ratio(double[] a, double[] b) {
             double[] r = new double[Math.min(a.length, b.length)];
@@ -239,7 +239,8 @@ public final class Report {
 
     /** The lines written by {@link PairedRounds}. */
     public static List<Paired> parsePaired(List<String> lines) {
-        return jsonLines(lines, "paired-rounds", n -> new Paired(n.path("network").asText(), doubles(n.path(ModelFiles.CNNC_O0)),
+        return jsonLines(lines, "paired-rounds", n -> new Paired(n.path("network").asText(), n.path("batch").asInt(1),
+                doubles(n.path(ModelFiles.CNNC_O0)),
                 doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME))));
     }
 
@@ -444,11 +445,12 @@ public final class Report {
     }
 
     private void pairedTable(StringBuilder md) {
-        md.append("## Ratios measured in paired rounds (batch 1)\n\n");
-        md.append("| network | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ms | ORT ms |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("## Ratios measured in paired rounds\n\n");
+        md.append("| network | batch | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ms | ORT ms |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Paired p : paired) {
             md.append("| ").append(p.network())
+              .append(" | ").append(p.batch())
               .append(" | ").append(p.ort().length)
               .append(" | ").append(quartiles(Paired.ratio(p.o2(), p.ort())))
               .append(" | ").append(quartiles(Paired.ratio(p.o0(), p.ort())))

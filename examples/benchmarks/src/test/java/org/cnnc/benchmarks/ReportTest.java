@@ -159,17 +159,24 @@ class ReportTest {
         // round, and -O0 takes twice -O2's time in every round
         String line = "{\"network\":\"tiny\",\"cnnc-O0\":[4.8,6,11.2,12.8,7.2],\"cnnc-O2\":[2.4,3,5.6,6.4,3.6],"
                 + "\"onnxruntime\":[2,2,4,4,2]}";
-        List<Report.Paired> paired = Report.parsePaired(List.of(line, ""));
-        assertEquals(1, paired.size());
+        // the same at batch 8, the ratios a tenth lower
+        String eight = "{\"network\":\"tiny\",\"batch\":8,\"cnnc-O0\":[4.32,5.4,10.08,11.52,6.48],\"cnnc-O2\":[2.16,2.7,5.04,5.76,3.24],"
+                + "\"onnxruntime\":[2,2,4,4,2]}";
+        List<Report.Paired> paired = Report.parsePaired(List.of(line, "", eight));
+        assertEquals(2, paired.size());
+        assertEquals(1, paired.get(0).batch(), "a line without a batch is of batch 1");
+        assertEquals(8, paired.get(1).batch());
         assertArrayEquals(new double[] {1.4, 1.5, 1.6}, Report.Paired.ratio(paired.get(0).o2(), paired.get(0).ort()), 1e-12);
         JsonNode networks = resource("jmh-sample.json");
         Report.Settings settings = new Report.Settings("full", "run.sh --full", "jvm", 441, LocalDate.of(2026, 11, 28),
                 "AMD EPYC", 2, 125.0, List.of());
         String md = new Report(Report.parseJmh(networks), List.of(), List.of(), paired, "run.sh --full --paired",
                 name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0)).markdown();
-        assertTrue(md.contains("## Ratios measured in paired rounds (batch 1)"), md);
-        assertEquals("| tiny | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] | 3.60 | 2.00 |",
-                line(md, "| tiny |"));
+        assertTrue(md.contains("## Ratios measured in paired rounds"), md);
+        assertEquals("| tiny | 1 | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] | 3.60 | 2.00 |",
+                line(md, "| tiny | 1 |"));
+        assertEquals("| tiny | 8 | 5 | 1.35× [1.26–1.44] | 2.70× [2.52–2.88] | 2.00× [2.00–2.00] | 3.24 | 2.00 |",
+                line(md, "| tiny | 8 |"));
         assertTrue(md.contains("Measured after the run above, by `run.sh --full --paired`."), md);
     }
 
