@@ -553,7 +553,7 @@ final class VectorGemmConv extends Conv2d {
     static void tile(int mr, float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
         switch (mr) {
             case 12 -> tile12(a, ai, b, bi, kc, c, ci, ldc, first);
-            case 8 -> tile8(a, ai, b, bi, kc, c, ci, ldc, first);
+            case 8 -> tile8(a, ai, 8, b, bi, NR, kc, c, ci, ldc, first);
             case 5 -> tile5(a, ai, b, bi, kc, c, ci, ldc, first);
             case 4 -> tile4(a, ai, b, bi, kc, c, ci, ldc, first);
             default -> throw new IllegalArgumentException("no register tile of " + mr + " rows");
@@ -815,8 +815,12 @@ final class VectorGemmConv extends Conv2d {
         c111.intoArray(c, ci + 11 * ldc + VL);
     }
 
-    /** {@link #tile} with 8 rows. */
-    private static void tile8(float[] a, int ai, float[] b, int bi, int kc, float[] c, int ci, int ldc, boolean first) {
+    /**
+     * {@link #tile} with 8 rows, the broadcasts of step k at {@code a[ai + k·lda]} and its two
+     * vectors at {@code b[bi + k·ldb]}: packed panels (8, NR), or Winograd's V against Uᵀ with
+     * the channels along the lanes ({@link VectorWinogradConv}: tiles broadcast, channels the vectors).
+     */
+    static void tile8(float[] a, int ai, int lda, float[] b, int bi, int ldb, int kc, float[] c, int ci, int ldc, boolean first) {
         final float[] from = first ? ZEROS : c;
         final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
         FloatVector c00 = FloatVector.fromArray(S, from, fi);
@@ -835,7 +839,7 @@ final class VectorGemmConv extends Conv2d {
         FloatVector c61 = FloatVector.fromArray(S, from, fi + 6 * fl + VL);
         FloatVector c70 = FloatVector.fromArray(S, from, fi + 7 * fl);
         FloatVector c71 = FloatVector.fromArray(S, from, fi + 7 * fl + VL);
-        for (int i = 0; i < kc; i++, ai += 8, bi += NR) {
+        for (int i = 0; i < kc; i++, ai += lda, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + VL);
             FloatVector w0 = FloatVector.broadcast(S, a[ai]);
             c00 = w0.fma(b0, c00);

@@ -408,7 +408,7 @@ final class VectorWinogradConv extends Conv2d {
         }
     }
 
-    /** Tiles per register tile of {@link #tileLanes}. */
+    /** Tiles per register tile along the lanes: the 8-row tile's rows ({@link VectorGemmConv#tile8}). */
     static final int LANE_TILES = 8;
 
     /**
@@ -434,7 +434,8 @@ final class VectorWinogradConv extends Conv2d {
             for (int xi = 0; xi < products; xi++) {
                 for (int o = o0; o < o1; o += 2 * VL) {
                     for (int t = 0; t < VL; t += LANE_TILES) {
-                        tileLanes(ut, (xi * ic + c0) * oc + o, oc, s, vb + xi * vStep + t, NR, c1 - c0, s,
+                        // eight tiles' V broadcast against two vectors of Uᵀ's channels
+                        VectorGemmConv.tile8(s, vb + xi * vStep + t, NR, ut, (xi * ic + c0) * oc + o, oc, c1 - c0, s,
                                 mb + (xi * VL + t) * oc + o, oc, c0 == 0);
                     }
                 }
@@ -468,7 +469,7 @@ final class VectorWinogradConv extends Conv2d {
     /**
      * {@link #fromInput}: V for input channels [c0, c1) of sample x[xBase], into V's block at
      * {@code s[vb]}: each channel's plane read as four vectors, each window element's vector of
-     * tiles picked from them by two two-vector selections ({@link #windowPixel}) into
+     * tiles picked from them by two two-vector shuffles ({@link InputWindows}) into
      * {@code s[wb]}, then transformed as gathered windows are. The CIFAR ResNet's 64 → 64
      * at 8×8, the whole call: 14.3 µs against 15.8–16.1 padding the input first and picking from
      * the padded copy on one thread, 9.8–10.2 against 11.3–11.7 on two.
@@ -582,68 +583,6 @@ final class VectorWinogradConv extends Conv2d {
         y01.intoArray(dst, to + oc);
         y10.intoArray(dst, to + next);
         y11.intoArray(dst, to + next + oc);
-    }
-
-    /**
-     * Cᵀ += Bᵀ·Aᵀ for {@link #lanes}: two vectors of output channels (their weights for input
-     * channel k at {@code u[ui + k·ldu]}) by {@link #LANE_TILES} tiles (V of channel k at
-     * {@code b[bi + k·ldb]}, one broadcast per tile) over kc channels; tile t's sums at
-     * {@code c[ci + t·ldc]}, started at zero where {@code first}.
-     */
-    static void tileLanes(float[] u, int ui, int ldu, float[] b, int bi, int ldb, int kc, float[] c, int ci, int ldc, boolean first) {
-        final float[] from = first ? VectorGemmConv.ZEROS : c;
-        final int fi = first ? 0 : ci, fl = first ? 0 : ldc;
-        FloatVector c00 = FloatVector.fromArray(S, from, fi), c01 = FloatVector.fromArray(S, from, fi + VL);
-        FloatVector c10 = FloatVector.fromArray(S, from, fi + fl), c11 = FloatVector.fromArray(S, from, fi + fl + VL);
-        FloatVector c20 = FloatVector.fromArray(S, from, fi + 2 * fl), c21 = FloatVector.fromArray(S, from, fi + 2 * fl + VL);
-        FloatVector c30 = FloatVector.fromArray(S, from, fi + 3 * fl), c31 = FloatVector.fromArray(S, from, fi + 3 * fl + VL);
-        FloatVector c40 = FloatVector.fromArray(S, from, fi + 4 * fl), c41 = FloatVector.fromArray(S, from, fi + 4 * fl + VL);
-        FloatVector c50 = FloatVector.fromArray(S, from, fi + 5 * fl), c51 = FloatVector.fromArray(S, from, fi + 5 * fl + VL);
-        FloatVector c60 = FloatVector.fromArray(S, from, fi + 6 * fl), c61 = FloatVector.fromArray(S, from, fi + 6 * fl + VL);
-        FloatVector c70 = FloatVector.fromArray(S, from, fi + 7 * fl), c71 = FloatVector.fromArray(S, from, fi + 7 * fl + VL);
-        for (int k = 0; k < kc; k++, ui += ldu, bi += ldb) {
-            FloatVector w0 = FloatVector.fromArray(S, u, ui), w1 = FloatVector.fromArray(S, u, ui + VL);
-            FloatVector v = FloatVector.broadcast(S, b[bi]);
-            c00 = v.fma(w0, c00);
-            c01 = v.fma(w1, c01);
-            v = FloatVector.broadcast(S, b[bi + 1]);
-            c10 = v.fma(w0, c10);
-            c11 = v.fma(w1, c11);
-            v = FloatVector.broadcast(S, b[bi + 2]);
-            c20 = v.fma(w0, c20);
-            c21 = v.fma(w1, c21);
-            v = FloatVector.broadcast(S, b[bi + 3]);
-            c30 = v.fma(w0, c30);
-            c31 = v.fma(w1, c31);
-            v = FloatVector.broadcast(S, b[bi + 4]);
-            c40 = v.fma(w0, c40);
-            c41 = v.fma(w1, c41);
-            v = FloatVector.broadcast(S, b[bi + 5]);
-            c50 = v.fma(w0, c50);
-            c51 = v.fma(w1, c51);
-            v = FloatVector.broadcast(S, b[bi + 6]);
-            c60 = v.fma(w0, c60);
-            c61 = v.fma(w1, c61);
-            v = FloatVector.broadcast(S, b[bi + 7]);
-            c70 = v.fma(w0, c70);
-            c71 = v.fma(w1, c71);
-        }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + VL);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + VL);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + VL);
     }
 
     /**
