@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks cnnc's model jars (-O0 unfused, -O2 fused) against ONNX Runtime, fused kernels
+# Benchmarks cnnc's model jars (-O0 unfused, -O2 fused) against ONNX Runtime and PyTorch, fused kernels
 # against their unfused sequences, and the first inference in a fresh JVM; writes RESULTS.md.
 #
 #   examples/benchmarks/run.sh [--quick|--full] [--networks a,b,...] [--target jvm|tornadovm]
@@ -303,7 +303,7 @@ network_files=()
 for ((round = 1; round <= network_rounds; round++)); do
   [ "$network_rounds" -eq 1 ] || echo "run.sh: network benchmarks, round $round of $network_rounds"
   run_jmh "networks-$round" NetworkBenchmark -p network="$networks" -p batch="$batches" \
-    -p variant=cnnc-O0,cnnc-O2,onnxruntime "${jmh_network_runs[@]}"
+    -p variant=cnnc-O0,cnnc-O2,onnxruntime,pytorch "${jmh_network_runs[@]}"
   network_files+=("$results/networks-$round.json")
 done
 note_load
@@ -317,7 +317,7 @@ echo "run.sh: first inference in a fresh JVM, $cold_runs runs each"
 rm -f "$results/cold.jsonl" "$results/cold.log"
 for net in "${network_list[@]}"; do
   for ((i = 1; i <= cold_runs; i++)); do
-    for variant in cnnc-O2 onnxruntime; do
+    for variant in cnnc-O2 onnxruntime pytorch; do
       # shellcheck disable=SC2086 # fork_args is a list of options
       if ! java $fork_args "${props[@]}" -cp "$cp" org.cnnc.benchmarks.FirstInference "$net" "$variant" 1 \
           "$results/cold.jsonl" 2>>"$results/cold.log" | sed 's/^/  /'; then

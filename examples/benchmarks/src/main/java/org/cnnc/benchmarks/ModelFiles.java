@@ -20,6 +20,8 @@ public final class ModelFiles {
     public static final String CNNC_O2 = "cnnc-O2";
     /** Variant: ONNX Runtime on the network's ONNX export. */
     public static final String ONNX_RUNTIME = "onnxruntime";
+    /** Variant: PyTorch, eager, on the network's ONNX export ({@link TorchEngine}). */
+    public static final String PYTORCH = "pytorch";
 
     private ModelFiles() {}
 
@@ -41,9 +43,9 @@ public final class ModelFiles {
         return switch (variant) {
             case CNNC_O0 -> modelsDir().resolve(target()).resolve(network + "-O0.jar");
             case CNNC_O2 -> modelsDir().resolve(target()).resolve(network + "-O2.jar");
-            case ONNX_RUNTIME -> modelsDir().resolve("onnx").resolve(network + ".onnx");
+            case ONNX_RUNTIME, PYTORCH -> modelsDir().resolve("onnx").resolve(network + ".onnx");
             default -> throw new IllegalArgumentException("unknown variant '" + variant + "' (expected "
-                    + CNNC_O0 + ", " + CNNC_O2 + " or " + ONNX_RUNTIME + ")");
+                    + CNNC_O0 + ", " + CNNC_O2 + ", " + ONNX_RUNTIME + " or " + PYTORCH + ")");
         };
     }
 
@@ -61,8 +63,10 @@ public final class ModelFiles {
     /** Opens a variant of a stdlib network for batches of {@code batch}. */
     public static Engine openNetwork(String network, String variant, int batch) {
         Path file = network(network, variant);
-        return variant.equals(ONNX_RUNTIME)
-                ? OrtEngine.open(file, batch, threads())
-                : CnncEngine.open(file, batch, threads());
+        return switch (variant) {
+            case ONNX_RUNTIME -> OrtEngine.open(file, batch, threads());
+            case PYTORCH -> TorchEngine.open(file, batch, threads());
+            default -> CnncEngine.open(file, batch, threads());
+        };
     }
 }

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Whole networks: a batch through a cnnc model built at -O0 (unfused) and at -O2 (fused), and
- * through ONNX Runtime on the same network and weights. Each call is timed (sample mode), so
+ * through ONNX Runtime and PyTorch on the same network and weights. Each call is timed (sample mode), so
  * the report can give the median. run.sh sets the parameters, forks and iterations of its
  * quick and full modes; the defaults here are the quick mode's.
  */
@@ -32,7 +32,7 @@ public class NetworkBenchmark {
     @Param({"lenet5", "cifar_resnet", "resnet18"})
     public String network;
 
-    @Param({ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME})
+    @Param({ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME, ModelFiles.PYTORCH})
     public String variant;
 
     @Param({"1"})

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The ratios between engines, measured pair by pair in time: the three engines of a network
- * (-O0, -O2, ONNX Runtime) are open in one JVM, and each round runs each for a short slice, one
+ * The ratios between engines, measured pair by pair in time: the engines of a network (-O0,
+ * -O2, ONNX Runtime, PyTorch) are open in one JVM, and each round runs each for a short slice, one
  * after another. On a shared host whose speed changes from one stretch of seconds to the next
  * (the second core's share comes and goes), separate JMH forks can catch two engines in
  * different stretches; engines a fraction of a second apart are caught in the same one, and the
@@ -24,7 +24,7 @@ import java.util.Map;
 public final class PairedRounds {
     static final int ROUNDS = 20;
     static final long SLICE_NANOS = 400_000_000L, WARMUP_NANOS = 6_000_000_000L;
-    static final List<String> VARIANTS = List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME);
+    static final List<String> VARIANTS = List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME, ModelFiles.PYTORCH);
 
     private PairedRounds() {}
 

@@ -40,7 +40,7 @@ public final class Report {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> VARIANT_ORDER =
-            List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME);
+            List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME, ModelFiles.PYTORCH);
 
     /**
      * One JMH benchmark result: its parameters, median time per call and allocation per call;
@@ -226,8 +226,11 @@ public final class Report {
         };
     }
 
-    /** One network's {@link PairedRounds} at one batch size: each engine's median call (ms) in each round. */
-    public record Paired(String network, int batch, double[] o0, double[] o2, double[] ort) {
+    /**
+     * One network's {@link PairedRounds} at one batch size: each engine's median call (ms) in each
+     * round; {@code torch} is empty where PyTorch was not measured.
+     */
+    public record Paired(String network, int batch, double[] o0, double[] o2, double[] ort, double[] torch) {
         /** The median over rounds of a/b round by round, and its quartiles. */
         static double[] ratio(double[] a, double[] b) {
             double[] r = new double[Math.min(a.length, b.length)];
@@ -241,7 +244,7 @@ public final class Report {
     public static List<Paired> parsePaired(List<String> lines) {
         return jsonLines(lines, "paired-rounds", n -> new Paired(n.path("network").asText(), n.path("batch").asInt(1),
                 doubles(n.path(ModelFiles.CNNC_O0)),
-                doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME))));
+                doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME)), doubles(n.path(ModelFiles.PYTORCH))));
     }
 
     /** One value per non-blank line, each line a JSON object. */
@@ -355,6 +358,10 @@ public final class Report {
         String ort = cold.stream().map(ColdRun::onnxRuntimeVersion).filter(Objects::nonNull).findFirst().orElse(null);
         row(md, "ONNX Runtime", (ort != null ? ort + ", " : "") + "Java API, the same network and weights (cnnc export), "
                 + "all graph optimisations, 2 intra-op threads, pinned input and output buffers");
+        if (networks.stream().anyMatch(r -> r.param("variant").equals(ModelFiles.PYTORCH))) {
+            row(md, "PyTorch", TorchEngine.describe() + ", eager: the ONNX export's nodes run one by one as "
+                    + "PyTorch's operators (conv2d, batch_norm, relu, ...), no fusion, 2 intra-op threads, 1 inter-op thread");
+        }
         row(md, "peak", fmt("%.0f", settings.peakGflops()) + " GFLOP/s (FP32 FMA on both cores, measured by `PeakFlops`:"
                 + " independent FMA chains on the preferred vector width, no memory traffic)");
         row(md, "date", settings.date().toString());
@@ -368,8 +375,8 @@ public final class Report {
 
     private void networkTable(StringBuilder md, int batch) {
         md.append("## Networks, batch ").append(batch).append("\n\n");
-        md.append("| network | GFLOP per call | engine | median ms | GFLOP/s | % of peak | time ÷ ORT | fusion speed-up | alloc B/call | cold first call ms |\n");
-        md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| network | GFLOP per call | engine | median ms | GFLOP/s | % of peak | time ÷ ORT | time ÷ PyTorch | fusion speed-up | alloc B/call | cold first call ms |\n");
+        md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         Map<String, Map<String, Result>> byNetwork = new LinkedHashMap<>();
         for (Result r : networks) {
             if (r.batch() != batch) continue;
@@ -381,12 +388,14 @@ public final class Report {
             Optional<Summary> summary = summaries.apply(network);
             double gflop = summary.map(s -> 2.0 * s.macsPerSample() * batch / 1e9).orElse(Double.NaN);
             Result ort = variants.get(ModelFiles.ONNX_RUNTIME);
+            Result torch = variants.get(ModelFiles.PYTORCH);
             Result o0 = variants.get(ModelFiles.CNNC_O0);
             boolean first = true;
             for (String variant : ordered(variants.keySet())) {
                 Result r = variants.get(variant);
                 double gflops = gflop / (r.medianMs() / 1e3);
                 String vsOrt = ort == null ? "" : variant.equals(ModelFiles.ONNX_RUNTIME) ? "1" : ratio(r.medianMs() / ort.medianMs());
+                String vsTorch = torch == null ? "" : variant.equals(ModelFiles.PYTORCH) ? "1" : ratio(r.medianMs() / torch.medianMs());
                 String fusion = variant.equals(ModelFiles.CNNC_O2) && o0 != null ? ratio(o0.medianMs() / r.medianMs()) : "";
                 md.append("| ").append(first ? networkLabel(network, summary) : "")
                   .append(" | ").append(first ? gflopText(gflop) : "")
@@ -395,6 +404,7 @@ public final class Report {
                   .append(" | ").append(Double.isNaN(gflops) ? "" : fmt(gflops < 10 ? "%.2f" : "%.1f", gflops))
                   .append(" | ").append(Double.isNaN(gflops) ? "" : fmt("%.1f %%", 100 * gflops / settings.peakGflops()))
                   .append(" | ").append(vsOrt)
+                  .append(" | ").append(vsTorch)
                   .append(" | ").append(fusion)
                   .append(" | ").append(bytes(r.allocBytesPerOp()))
                   .append(" | ").append(coldFirst(network, variant, batch))
@@ -406,7 +416,7 @@ public final class Report {
         md.append(networks.stream().anyMatch(r -> r.rounds() > 1)
                 ? "Median of every timed call in each round, then the median of the rounds'. " : "Median of every timed call. ")
           .append("GFLOP = 2 × MACs (conv and fc, from `cnnc summary --json`) × batch. ")
-          .append("time ÷ ORT: this engine's median over ONNX Runtime's (below 1 is faster). ")
+          .append("time ÷ ORT, time ÷ PyTorch: this engine's median over ONNX Runtime's, PyTorch's (below 1 is faster). ")
           .append("Fusion speed-up: the -O0 median over the -O2 median. ")
           .append("alloc: bytes allocated on the Java heap per call (JMH gc profiler). ")
           .append("Cold first call: the first inference in a fresh JVM, median of the runs below (batch 1 only).\n\n");
@@ -446,8 +456,8 @@ public final class Report {
 
     private void pairedTable(StringBuilder md) {
         md.append("## Ratios measured in paired rounds\n\n");
-        md.append("| network | batch | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ms | ORT ms |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| network | batch | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ÷ PyTorch | -O2 ms | ORT ms | PyTorch ms |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Paired p : paired) {
             md.append("| ").append(p.network())
               .append(" | ").append(p.batch())
@@ -455,10 +465,12 @@ public final class Report {
               .append(" | ").append(quartiles(Paired.ratio(p.o2(), p.ort())))
               .append(" | ").append(quartiles(Paired.ratio(p.o0(), p.ort())))
               .append(" | ").append(quartiles(Paired.ratio(p.o0(), p.o2())))
+              .append(" | ").append(p.torch().length == 0 ? "" : quartiles(Paired.ratio(p.o2(), p.torch())))
               .append(" | ").append(ms(median(p.o2())))
-              .append(" | ").append(ms(median(p.ort()))).append(" |\n");
+              .append(" | ").append(ms(median(p.ort())))
+              .append(" | ").append(ms(median(p.torch()))).append(" |\n");
         }
-        md.append("\nThe three engines of a network open in one JVM; each round runs each for 0.4 s in turn (after 6 s of warm-up each),\n")
+        md.append("\nThe engines of a network open in one JVM; each round runs each for 0.4 s in turn (after 6 s of warm-up each),\n")
           .append("and a ratio is the median over rounds of that round's ratio of median calls, [first–third quartile]: engines\n")
           .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).");
         if (pairedCommand != null) md.append(" Measured after the run above, by `").append(pairedCommand).append("`.");
@@ -499,8 +511,8 @@ public final class Report {
               .append(" | ").append(diff)
               .append(" |\n");
         }
-        md.append("\nMedians over the runs, each in a new JVM. Load: reading the model jar (weights included) or "
-                + "creating the ONNX Runtime session. The last column compares the first 16 outputs with ONNX "
+        md.append("\nMedians over the runs, each in a new JVM. Load: reading the model jar (weights included), "
+                + "creating the ONNX Runtime session, or reading the ONNX export into PyTorch's tensors. The last column compares the first 16 outputs with ONNX "
                 + "Runtime's: max |a − b| / max |b|.\n");
     }
 
@@ -546,6 +558,7 @@ public final class Report {
             case ModelFiles.CNNC_O0 -> "cnnc -O0";
             case ModelFiles.CNNC_O2 -> "cnnc -O2";
             case ModelFiles.ONNX_RUNTIME -> "ONNX Runtime";
+            case ModelFiles.PYTORCH -> "PyTorch (eager)";
             default -> variant;
         };
     }

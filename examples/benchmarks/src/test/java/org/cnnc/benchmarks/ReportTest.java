@@ -74,13 +74,27 @@ class ReportTest {
     void tabulatesEveryVariantWithRatiosToOnnxRuntimeAndToTheUnfusedBuild() throws IOException {
         String md = report(coldRuns()).markdown();
         // O0: 25 ms → 40 GFLOP/s, 9.1 % of 441, 5× ONNX Runtime's 5 ms
-        assertEquals("| Tiny (`tiny`) | 1.00 | cnnc -O0 | 25.0 | 40.0 | 9.1 % | 5.00× |  | 1,235 |  |",
+        assertEquals("| Tiny (`tiny`) | 1.00 | cnnc -O0 | 25.0 | 40.0 | 9.1 % | 5.00× |  |  | 1,235 |  |",
                 line(md, "| Tiny (`tiny`)"));
         // O2: 10 ms → 100 GFLOP/s, 22.7 %, 2× ORT, 2.5× faster than O0; cold first call: median of 300, 200, 250
-        assertEquals("|  |  | cnnc -O2 | 10.0 | 100.0 | 22.7 % | 2.00× | 2.50× | 0 | 250 |",
+        assertEquals("|  |  | cnnc -O2 | 10.0 | 100.0 | 22.7 % | 2.00× |  | 2.50× | 0 | 250 |",
                 line(md, "|  |  | cnnc -O2 | 10.0"));
-        assertEquals("|  |  | ONNX Runtime | 5.00 | 200.0 | 45.4 % | 1 |  | 480 | 20.0 |",
+        assertEquals("|  |  | ONNX Runtime | 5.00 | 200.0 | 45.4 % | 1 |  |  | 480 | 20.0 |",
                 line(md, "|  |  | ONNX Runtime"));
+    }
+
+    @Test
+    void givesEveryEnginesTimeOverPyTorchsWhereItWasMeasured() throws IOException {
+        JsonNode networks = resource("jmh-sample.json");
+        List<Report.Result> results = new java.util.ArrayList<>(Report.parseJmh(networks));
+        results.add(new Report.Result("predict", Map.of("network", "tiny", "variant", "pytorch", "batch", "1"), 20, 21, 96, 40, 1));
+        Report.Settings settings = new Report.Settings("quick", "run.sh", "jvm", 441, LocalDate.of(2026, 12, 6), "AMD EPYC", 2, 125.0, List.of());
+        String md = new Report(results, List.of(), List.of(), name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0))
+                .markdown();
+        // -O2 10 ms, ORT 5 ms, PyTorch 20 ms (1 GFLOP: 50 GFLOP/s, 11.3 % of 441)
+        assertEquals("|  |  | cnnc -O2 | 10.0 | 100.0 | 22.7 % | 2.00× | 0.50× | 2.50× | 0 |  |", line(md, "|  |  | cnnc -O2 | 10.0"));
+        assertEquals("|  |  | PyTorch (eager) | 20.0 | 50.0 | 11.3 % | 4.00× | 1 |  | 96 |  |", line(md, "|  |  | PyTorch"));
+        assertTrue(md.contains("| PyTorch | "), "the machine table names PyTorch's version");
     }
 
     @Test
@@ -89,7 +103,7 @@ class ReportTest {
         assertTrue(md.contains("## Networks, batch 1\n"));
         assertTrue(md.contains("## Networks, batch 8\n"));
         // batch 8: 8 GFLOP in 40 ms = 200 GFLOP/s; no other variant, so no ratios; no gc profiler, no cold run
-        assertEquals("| Tiny (`tiny`) | 8.00 | cnnc -O2 | 40.0 | 200.0 | 45.4 % |  |  |  |  |",
+        assertEquals("| Tiny (`tiny`) | 8.00 | cnnc -O2 | 40.0 | 200.0 | 45.4 % |  |  |  |  |  |",
                 line(md.substring(md.indexOf("## Networks, batch 8")), "| Tiny (`tiny`)"));
     }
 
@@ -159,9 +173,9 @@ class ReportTest {
         // round, and -O0 takes twice -O2's time in every round
         String line = "{\"network\":\"tiny\",\"cnnc-O0\":[4.8,6,11.2,12.8,7.2],\"cnnc-O2\":[2.4,3,5.6,6.4,3.6],"
                 + "\"onnxruntime\":[2,2,4,4,2]}";
-        // the same at batch 8, the ratios a tenth lower
+        // the same at batch 8, the ratios a tenth lower, and PyTorch measured: -O2 ÷ PyTorch 2.16, 1.8, 2.52, 2.88, 2.16
         String eight = "{\"network\":\"tiny\",\"batch\":8,\"cnnc-O0\":[4.32,5.4,10.08,11.52,6.48],\"cnnc-O2\":[2.16,2.7,5.04,5.76,3.24],"
-                + "\"onnxruntime\":[2,2,4,4,2]}";
+                + "\"onnxruntime\":[2,2,4,4,2],\"pytorch\":[1,1.5,2,2,1.5]}";
         List<Report.Paired> paired = Report.parsePaired(List.of(line, "", eight));
         assertEquals(2, paired.size());
         assertEquals(1, paired.get(0).batch(), "a line without a batch is of batch 1");
@@ -173,9 +187,9 @@ class ReportTest {
         String md = new Report(Report.parseJmh(networks), List.of(), List.of(), paired, "run.sh --full --paired",
                 name -> Optional.ofNullable(SUMMARIES.get(name)), settings, networks.get(0)).markdown();
         assertTrue(md.contains("## Ratios measured in paired rounds"), md);
-        assertEquals("| tiny | 1 | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] | 3.60 | 2.00 |",
+        assertEquals("| tiny | 1 | 5 | 1.50× [1.40–1.60] | 3.00× [2.80–3.20] | 2.00× [2.00–2.00] |  | 3.60 | 2.00 |  |",
                 line(md, "| tiny | 1 |"));
-        assertEquals("| tiny | 8 | 5 | 1.35× [1.26–1.44] | 2.70× [2.52–2.88] | 2.00× [2.00–2.00] | 3.24 | 2.00 |",
+        assertEquals("| tiny | 8 | 5 | 1.35× [1.26–1.44] | 2.70× [2.52–2.88] | 2.00× [2.00–2.00] | 2.16× [2.16–2.52] | 3.24 | 2.00 | 1.50 |",
                 line(md, "| tiny | 8 |"));
         assertTrue(md.contains("Measured after the run above, by `run.sh --full --paired`."), md);
     }
