@@ -2,10 +2,12 @@ package org.cnnc.runtime.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
 import org.cnnc.runtime.Parallel;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -30,6 +32,10 @@ class Pool2dTest {
             new Geometry("2x2 s2 odd input", 3, 9, 13, 2, 2, 2, 2, 0, 0),
             new Geometry("2x2 s2 wide (several vectors a row)", 2, 7, 70, 2, 2, 2, 2, 0, 0),
             new Geometry("3x3 s1 p1 wide", 2, 5, 41, 3, 3, 1, 1, 1, 1),
+            new Geometry("3x3 s2 p1 odd width, rows of several vectors", 2, 6, 37, 3, 3, 2, 2, 1, 1),
+            new Geometry("3x3 s2 p1 rows under a vector", 2, 7, 7, 3, 3, 2, 2, 1, 1),
+            new Geometry("3x3 s1 p1 rows under a vector", 3, 5, 5, 3, 3, 1, 1, 1, 1),
+            new Geometry("2x3 s(1,2) p(1,1), taps along the row's halves", 2, 6, 20, 2, 3, 1, 2, 1, 1),
             new Geometry("3x3 s3", 2, 11, 10, 3, 3, 3, 3, 0, 0),
             new Geometry("5x3 s(2,1) p(2,1)", 3, 12, 9, 5, 3, 2, 1, 2, 1),
             new Geometry("8x8 whole map", 5, 8, 8, 8, 8, 8, 8, 0, 0),
@@ -85,6 +91,14 @@ class Pool2dTest {
             }
         }
         return y;
+    }
+
+    @Test
+    void stridesOfOneOrTwoReduceDownTheRowsThenAlongThem() {
+        Pool2d resnet = Pool2d.create(64, 112, 112, 3, 3, 2, 2, 1, 1, true, VectorSupport.Impl.VECTOR);
+        Assumptions.assumeTrue(resnet.strategy().startsWith("Vector API"), "the Vector API is not available");
+        assertTrue(resnet.strategy().contains("down the window's rows"), resnet.strategy());
+        assertTrue(Pool2d.create(2, 11, 10, 3, 3, 3, 3, 0, 0, true, VectorSupport.Impl.VECTOR).strategy().contains("padded image"));
     }
 
     @Test
