@@ -9,7 +9,7 @@
 #                  conv_bn_relu and residual_block at 64×56×56. Minutes.
 #   --full         3 rounds, longer runs: lenet5, cifar_resnet, resnet18, resnet50, mobilenet_v2,
 #                  vgg16 at batch 1 and 8; kernels at 64×56×56, 128×28×28, 256×14×14.
-#                  About 45 minutes, with the models rebuilt.
+#                  About 50 minutes, with the models rebuilt.
 #   --networks     stdlib networks to run instead of the mode's list (comma-separated)
 #   --target       the cnnc target the model jars are built for (default jvm)
 #   --rebuild      rebuild every model even if it is up to date
@@ -67,8 +67,8 @@ else
   : "${networks:=lenet5,cifar_resnet,resnet18,resnet50,mobilenet_v2,vgg16}"
   batches=1,8
   kernel_shapes=64x56x56,128x28x28,256x14x14
-  # 36 network benchmarks × 3 rounds of one fork × (9 s + 1–8 s start-up and loading) ≈ 23 min,
-  # paired rounds ≈ 6 min, kernels ≈ 5 min, cold runs ≈ 3 min. Five seconds of warm-up: C2
+  # 48 network benchmarks × 3 rounds of one fork × (9 s + 1–8 s start-up and loading) ≈ 33 min,
+  # paired rounds ≈ 11 min, kernels ≈ 5 min, cold runs ≈ 4 min. Five seconds of warm-up: C2
   # compiles the last kernel methods 3–5 s into a fork (JMH's allocation per call shows the ones
   # still interpreted or in C1, which box every vector). Rounds rather than 3 forks in a row: on
   # a shared host whose speed drifts over minutes, each engine is then measured in every phase.

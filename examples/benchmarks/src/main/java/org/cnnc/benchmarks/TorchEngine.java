@@ -29,8 +29,9 @@ import java.util.Properties;
  * ONNX node is the one PyTorch operator that a module of the same layer calls in eval mode
  * (conv2d, batch_norm, relu, clamp, max_pool2d, adaptive_avg_pool2d, linear, add), one after
  * another, with no graph compiler and no fusion, as {@code model.eval()} runs under
- * {@code torch.inference_mode()}. Weights are tensors made once; every intermediate of a call is
- * freed when it returns. {@code threads} intra-op threads, one inter-op thread.
+ * {@code torch.no_grad()} (DJL turns gradients off when it loads the engine). Weights are tensors
+ * made once; every intermediate of a call is freed when it returns. {@code threads} intra-op
+ * threads, one inter-op thread.
  */
 public final class TorchEngine implements org.cnnc.benchmarks.Engine {
     /** One node: reads its input slots, returns its output. */
