@@ -105,6 +105,16 @@ final class VectorGemmConv extends Conv2d {
      * 0.95. Blocks of 384 rows (24 KB) measured as 256.
      */
     static final int KC = 4096 / (2 * VL);
+
+    /**
+     * K up to this is one block, rather than two of half of it: a packed panel of a quarter more
+     * than {@link #KC} rows still stays in L1, and the tile then starts each sum from zero and
+     * stores it once. AMD EPYC Zen 5 (KC 128), the layers with K from 129 to 160, the same layer
+     * timed in turn: ResNet-50's 7×7 stem (K 147) 0.93 of the time on two threads (557 µs against
+     * 597), 0.90 on one; the CIFAR ResNet's 16 → 32 stride-2 conv (K 144) 0.94 on two; MobileNetV2's
+     * 1×1 160 → 960 at 7×7 0.94 on two, 0.92 on one, 144 → 32 at 56×56 0.95 on one.
+     */
+    static final int ONE_BLOCK_UP_TO = KC + KC / 4;
     /**
      * Most column panels computed together: each row panel's sums for all of them are stored as
      * one strip per channel, up to 4 × 32 floats wide. The store reads the residual and writes the
@@ -214,7 +224,7 @@ final class VectorGemmConv extends Conv2d {
         nPanels = (nExt + NR - 1) / NR;
         // the pixels' vectors read up to two vectors on from a pixel's column: past the last channel, slack
         pFloats = direct ? 0 : Math.addExact(Math.multiplyExact(s.ic(), cs), spanShuffles.length > 0 ? 2 * VL : 0);
-        kc = blockRows(k);
+        kc = k <= ONE_BLOCK_UP_TO ? k : blockRows(k);
         group = Math.max(1, Math.min(Math.min(kc == k ? GROUP_ONE_BLOCK : GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
         Activation act = epilogue.act();
         storesEachTile = kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane

@@ -52,7 +52,8 @@ class Conv2dTest {
                 // more column panels than a group of one-block K holds, on one thread or two
                 new Geometry("1x1 several groups of panels", 5, 27, 41, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 // KC is 128 or 256 rows by the vector length
-                new Geometry("1x1 K in two blocks", VectorGemmConv.KC + 22, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 K in two blocks", VectorGemmConv.ONE_BLOCK_UP_TO + 22, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("1x1 K a little past a block, one block", VectorGemmConv.KC + 22, 6, 9, 11, 1, 1, 1, 1, 0, 0, 1, 1, 1),
                 new Geometry("1x1 s2", 8, 9, 9, 16, 1, 1, 2, 2, 0, 0, 1, 1, 1),
                 new Geometry("1x1 p1", 4, 5, 6, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1),
                 new Geometry("3x3 s1 p1", 8, 10, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1),
@@ -249,7 +250,19 @@ class Conv2dTest {
             Geometry g = geometries().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             ConvShape s = g.shape();
             int k = Conv2d.usesWinograd(s) ? s.ic() : s.k();
-            assertTrue(k > VectorGemmConv.KC, g.name() + ": K = " + k + " is one block");
+            assertTrue(k > (Conv2d.usesWinograd(s) ? VectorGemmConv.KC : VectorGemmConv.ONE_BLOCK_UP_TO), g.name() + ": K = " + k + " is one block");
+        }
+    }
+
+    @Test
+    void keepsKAQuarterPastABlockInOneBlock() {
+        assumeTrue(VectorSupport.available(), "the Vector API is not available");
+        Random r = new Random(5);
+        for (int k : new int[] {VectorGemmConv.KC + 1, VectorGemmConv.ONE_BLOCK_UP_TO, VectorGemmConv.ONE_BLOCK_UP_TO + 1}) {
+            float[] w = new float[16 * k];
+            for (int i = 0; i < w.length; i++) w[i] = r.nextFloat();
+            VectorGemmConv c = (VectorGemmConv) Conv2d.create(k, 5, 5, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1, w, Epilogue.NONE, VectorSupport.Impl.VECTOR);
+            assertEquals(k <= VectorGemmConv.ONE_BLOCK_UP_TO ? 1 : 2, c.kBlocks(), "K = " + k);
         }
     }
 
