@@ -145,7 +145,7 @@ if $report_only; then
   exec java -cp "$cp" org.cnnc.benchmarks.Report "${args[@]}"
 fi
 
-# The engines' ratios in paired rounds: the three engines of a network in one JVM, timed in turn
+# The engines' ratios in paired rounds: the engines of a network in one JVM, timed in turn
 # (PairedRounds), at each of the mode's batch sizes. About a minute per network and batch.
 measure_paired() {
   echo "run.sh: ratios in paired rounds"

@@ -100,7 +100,10 @@ public final class TorchEngine implements org.cnnc.benchmarks.Engine {
             for (var e : graph.initializers().entrySet()) {
                 OnnxGraph.Tensor t = e.getValue();
                 if (t.floats() == null) continue;
-                if (t.dims().length == 0) scalars.put(e.getKey(), t.floats());
+                if (t.dims().length == 0) {
+                    scalars.put(e.getKey(), t.floats());   // bounds the operators take as numbers, not tensors
+                    continue;
+                }
                 slots.put(e.getKey(), constants.size());
                 constants.add(manager.create(t.floats(), new Shape(t.dims())));
             }

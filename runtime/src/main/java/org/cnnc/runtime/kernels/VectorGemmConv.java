@@ -18,7 +18,7 @@ import org.cnnc.runtime.Parallel;
  * 5 where there are 16 (AVX2).
  *
  * <p>B is never materialised whole. For each column panel (NR = 2 vectors of pixels) it is
- * packed, at most KC rows at a time, into a contiguous block that stays in L1 while every row
+ * packed, at most KC rows at a time (all of K up to ONE_BLOCK_UP_TO), into a contiguous block that stays in L1 while every row
  * panel of weights passes over it; the sums of all row panels for a group of up to
  * {@link #GROUP} column panels ({@link #GROUP_ONE_BLOCK} where K is one block) accumulate in
  * scratch, and the epilogue (bias, activation, residual, activation) stores them once K is done,
@@ -97,7 +97,8 @@ final class VectorGemmConv extends Conv2d {
     /**
      * Most rows of B per packed block: KC × NR = 4096 floats (16 KB) stay in L1 while every row
      * panel of weights passes over them, the weights' MR × KC slice streaming beside. K is cut
-     * into equal blocks of at most KC rows: 128 with 16-float vectors, 256 with 8. On the AMD
+     * into equal blocks of at most KC rows: 128 with 16-float vectors, 256 with 8 (K up to
+     * {@link #ONE_BLOCK_UP_TO} is one block). On the AMD
      * EPYC (Zen 3, AVX2), one thread, the same layer timed in turn with blocks of at most 128
      * rows and of 256: ResNet-50's 1×1 1024 → 256 at 14×14 0.95 of the time, 512 → 2048 at 7×7
      * 0.91, 3×3 256 channels at 14×14 0.96, its 7×7 stem 0.90 (one block, so a group of
@@ -240,7 +241,7 @@ final class VectorGemmConv extends Conv2d {
     static final int PACK_BUDGET = 1 << 16;
 
     /** A row of zeros, where the register tiles load sums that start at zero ({@link #tile}). */
-    static final float[] ZEROS = new float[2 * VL];
+    private static final float[] ZEROS = new float[2 * VL];
 
     /** Rows of this layer's register tile. */
     int tileRows() {

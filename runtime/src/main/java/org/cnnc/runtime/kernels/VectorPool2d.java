@@ -169,11 +169,13 @@ final class VectorPool2d extends Pool2d {
             final int first = xc + lo * iw;
             int j = 0;
             for (; j < fullIn; j += VL) down(x, first + j, hi - lo, iw).intoArray(p, row + j);
-            if (j < iw) {
-                // the last vector again, overlapping the one before, where the row has one
-                int back = iw >= VL ? iw - VL : j;
-                FloatVector v = iw >= VL ? down(x, first + back, hi - lo, iw) : downMasked(x, first + j, hi - lo, iw, S.indexInRange(j, iw));
-                v.intoArray(p, row + back, S.indexInRange(back, iw));
+            if (j < iw && iw >= VL) {
+                // the last vector again, overlapping the one before
+                down(x, first + iw - VL, hi - lo, iw).intoArray(p, row + iw - VL);
+            } else if (j < iw) {
+                // a row shorter than a vector
+                VectorMask<Float> m = S.indexInRange(0, iw);
+                downMasked(x, first, hi - lo, iw, m).intoArray(p, row, m);
             }
             if (shape.sw() == 2) VectorOps.deinterleave(p, pBase, p, pBase + evens, (rowLength + 1) / 2, pBase + odds, rowLength / 2);
             final int yr = yc + r * ow;
