@@ -91,7 +91,11 @@ class TornadoFallbackTest {
     }
 
     @AfterAll
-    static void closeModels() {
+    static void closeModelsAndRemoveTheirClasses() throws IOException {
         CACHE.values().forEach(b -> b.model().close());
+        if (dir == null) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 }
