@@ -228,9 +228,16 @@ public final class Report {
 
     /**
      * One network's {@link PairedRounds} at one batch size: each engine's median call (ms) in each
-     * round; {@code torch} is empty where PyTorch was not measured.
+     * round, and each round's median hand-off between two threads (ns); {@code torch} is empty
+     * where PyTorch was not measured, {@code handoff} where the hand-off was not.
      */
-    public record Paired(String network, int batch, double[] o0, double[] o2, double[] ort, double[] torch) {
+    public record Paired(String network, int batch, double[] o0, double[] o2, double[] ort, double[] torch, double[] handoff) {
+        /**
+         * The hand-off (ns) from which a round counts as one of the host's slow stretches: on the
+         * AMD EPYC these benchmarks ran on, rounds fell at 120–250 ns or at 600–1300.
+         */
+        static final double SLOW_HANDOFF_NS = 450;
+
         /** The median over rounds of a/b round by round, and its quartiles. */
         static double[] ratio(double[] a, double[] b) {
             double[] r = new double[Math.min(a.length, b.length)];
@@ -238,13 +245,24 @@ public final class Report {
             Arrays.sort(r);
             return new double[] {r[(r.length - 1) / 4], median(r), r[3 * (r.length - 1) / 4]};
         }
+
+        /** The rounds (indices) whose hand-off was slow, or (slow false) fast. */
+        int[] rounds(boolean slow) {
+            return java.util.stream.IntStream.range(0, handoff.length).filter(r -> handoff[r] >= SLOW_HANDOFF_NS == slow).toArray();
+        }
+
+        /** a[r] for the rounds r given. */
+        static double[] of(double[] a, int[] rounds) {
+            return Arrays.stream(rounds).mapToDouble(r -> a[r]).toArray();
+        }
     }
 
     /** The lines written by {@link PairedRounds}. */
     public static List<Paired> parsePaired(List<String> lines) {
         return jsonLines(lines, "paired-rounds", n -> new Paired(n.path("network").asText(), n.path("batch").asInt(1),
                 doubles(n.path(ModelFiles.CNNC_O0)),
-                doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME)), doubles(n.path(ModelFiles.PYTORCH))));
+                doubles(n.path(ModelFiles.CNNC_O2)), doubles(n.path(ModelFiles.ONNX_RUNTIME)), doubles(n.path(ModelFiles.PYTORCH)),
+                doubles(n.path(PairedRounds.HANDOFF))));
     }
 
     /** One value per non-blank line, each line a JSON object. */
@@ -456,8 +474,9 @@ public final class Report {
 
     private void pairedTable(StringBuilder md) {
         md.append("## Ratios measured in paired rounds\n\n");
-        md.append("| network | batch | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ÷ PyTorch | -O2 ms | ORT ms | PyTorch ms |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| network | batch | rounds | -O2 ÷ ORT | -O0 ÷ ORT | fusion speed-up (-O0 ÷ -O2) | -O2 ÷ PyTorch | -O2 ms | ORT ms | PyTorch ms "
+                + "| hand-off ns | -O2 ÷ ORT, fast / slow rounds |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Paired p : paired) {
             md.append("| ").append(p.network())
               .append(" | ").append(p.batch())
@@ -468,13 +487,32 @@ public final class Report {
               .append(" | ").append(p.torch().length == 0 ? "" : quartiles(Paired.ratio(p.o2(), p.torch())))
               .append(" | ").append(ms(median(p.o2())))
               .append(" | ").append(ms(median(p.ort())))
-              .append(" | ").append(ms(median(p.torch()))).append(" |\n");
+              .append(" | ").append(ms(median(p.torch())))
+              .append(" | ").append(p.handoff().length == 0 ? "" : fmt("%.0f", median(p.handoff())))
+              .append(" | ").append(byStretch(p)).append(" |\n");
         }
         md.append("\nThe engines of a network open in one JVM; each round runs each for 0.4 s in turn (after 6 s of warm-up each),\n")
           .append("and a ratio is the median over rounds of that round's ratio of median calls, [first–third quartile]: engines\n")
-          .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).");
+          .append("a fraction of a second apart share the host's stretch of speed, which separate forks need not (`PairedRounds`).\n")
+          .append("Before each round an empty parallel loop of two threads is timed (the median of 20,000): the host's slow stretches\n")
+          .append("are those in which a cache line passes slowly between its two vCPUs (a hand-off of ")
+          .append(fmt("%.0f", Paired.SLOW_HANDOFF_NS)).append(" ns or more), which every\n")
+          .append("engine's parallel loops pay; the last column gives -O2 ÷ ORT over the fast rounds and over the slow ones (how many).");
         if (pairedCommand != null) md.append(" Measured after the run above, by `").append(pairedCommand).append("`.");
         md.append("\n\n");
+    }
+
+    /** -O2 ÷ ORT over the fast rounds and over the slow ones, each with its count. */
+    private static String byStretch(Paired p) {
+        if (p.handoff().length == 0) return "";
+        StringBuilder s = new StringBuilder();
+        for (boolean slow : new boolean[] {false, true}) {
+            int[] rounds = p.rounds(slow);
+            if (slow) s.append(" / ");
+            s.append(rounds.length == 0 ? "–" : fmt("%.2f×", Paired.ratio(Paired.of(p.o2(), rounds), Paired.of(p.ort(), rounds))[1]))
+             .append(" (").append(rounds.length).append(')');
+        }
+        return s.toString();
     }
 
     private static String quartiles(double[] q) {
