@@ -33,6 +33,7 @@ public final class PairedRounds {
     static final List<String> VARIANTS = List.of(ModelFiles.CNNC_O0, ModelFiles.CNNC_O2, ModelFiles.ONNX_RUNTIME, ModelFiles.PYTORCH);
     /** The key of the rounds' hand-off times in the JSON line. */
     static final String HANDOFF = "handoff_ns";
+    /** Empty two-thread loops timed before each round (about 3 ms in a fast stretch, 20 in a slow one). */
     static final int HANDOFFS = 20_000;
 
     private PairedRounds() {}

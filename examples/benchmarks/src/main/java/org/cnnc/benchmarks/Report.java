@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Turns JMH's JSON results ({@code -rf json}), the first-inference runs and the networks'
@@ -248,7 +249,7 @@ public final class Report {
 
         /** The rounds (indices) whose hand-off was slow, or (slow false) fast. */
         int[] rounds(boolean slow) {
-            return java.util.stream.IntStream.range(0, handoff.length).filter(r -> handoff[r] >= SLOW_HANDOFF_NS == slow).toArray();
+            return IntStream.range(0, handoff.length).filter(r -> handoff[r] >= SLOW_HANDOFF_NS == slow).toArray();
         }
 
         /** a[r] for the rounds r given. */
