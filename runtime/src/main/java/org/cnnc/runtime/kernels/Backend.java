@@ -4,6 +4,13 @@ package org.cnnc.runtime.kernels;
 interface Backend {
     Conv2d conv(ConvShape shape, float[] weights, Epilogue epilogue);
 
+    /**
+     * The convolutions of output channels [0, split) and [split, OC) of one input as one kernel
+     * storing two outputs ({@link Conv2d#runPair}), or null where this implementation does not
+     * make one for the shape or the epilogues.
+     */
+    Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split);
+
     Linear linear(int in, int out, float[] weights, Epilogue epilogue);
 
     Pool2d pool(ConvShape shape, boolean max);

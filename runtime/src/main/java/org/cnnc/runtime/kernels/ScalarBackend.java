@@ -8,6 +8,11 @@ final class ScalarBackend implements Backend {
     }
 
     @Override
+    public Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
+        return null;
+    }
+
+    @Override
     public Linear linear(int in, int out, float[] weights, Epilogue epilogue) {
         return new ScalarLinear(in, out, weights, epilogue);
     }

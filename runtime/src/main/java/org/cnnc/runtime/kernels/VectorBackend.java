@@ -16,6 +16,16 @@ final class VectorBackend implements Backend {
         });
     }
 
+    /** The matrix product's shapes (not depthwise, not Winograd's), with activations that clamp and no residual. */
+    @Override
+    public Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
+        boolean gemm = both.groups() == 1 && Conv2d.winogradTile(both) == 0;
+        for (Epilogue e : new Epilogue[] {first, second}) {
+            gemm &= !e.residual() && VectorOps.clamps(e.act()) && VectorOps.clamps(e.after());
+        }
+        return gemm ? new VectorGemmConv(both, weights, first, second, split) : null;
+    }
+
     @Override
     public Linear linear(int in, int out, float[] weights, Epilogue epilogue) {
         return new VectorLinear(in, out, weights, epilogue);

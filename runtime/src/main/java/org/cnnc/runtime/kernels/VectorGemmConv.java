@@ -180,9 +180,30 @@ final class VectorGemmConv extends Conv2d {
      */
     private final int pFloats, packFloats, perThread;
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
+    /**
+     * For two convolutions of one input computed as one ({@link ConvPair}): the output channels
+     * from {@code split} on go to a second output array, through {@link #second}; 0 where there is
+     * one output.
+     */
+    private final int split;
+    private final Epilogue second;
 
     VectorGemmConv(ConvShape s, float[] weights, Epilogue epilogue) {
+        this(s, weights, epilogue, null, 0);
+    }
+
+    /**
+     * Where {@code split} > 0: the convolutions of output channels [0, split) (through {@code
+     * epilogue}) and [split, OC) (through {@code second}) of one input, their weights one after
+     * the other, each part stored to an output of its own ({@link #runPair}); neither adds a residual.
+     */
+    VectorGemmConv(ConvShape s, float[] weights, Epilogue epilogue, Epilogue second, int split) {
         super(s, epilogue);
+        if (split < 0 || split >= s.oc() || split > 0 && (s.groups() != 1 || epilogue.residual() || second.residual())) {
+            throw new IllegalArgumentException("cannot split " + s + " at output channel " + split);
+        }
+        this.split = split;
+        this.second = second;
         k = s.k();
         icg = s.icg();
         ocg = s.ocg();
@@ -228,7 +249,7 @@ final class VectorGemmConv extends Conv2d {
         kc = k <= ONE_BLOCK_UP_TO ? k : blockRows(k);
         group = Math.max(1, Math.min(Math.min(kc == k ? GROUP_ONE_BLOCK : GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
         Activation act = epilogue.act();
-        storesEachTile = kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
+        storesEachTile = split == 0 && kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
                 && VectorOps.clamps(act) && !epilogue.residual() && epilogue.after() == Activation.NONE;
         lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
         hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
@@ -334,7 +355,23 @@ final class VectorGemmConv extends Conv2d {
 
     @Override
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
+        if (split > 0) throw new IllegalStateException("a convolution split in two runs with two outputs: runPair");
         checkCall(x, y, residual, batch, scratch, parallel);
+        dispatch(x, y, residual, batch, scratch, parallel);
+    }
+
+    /**
+     * Both parts of a split convolution: output channels [0, split) to {@code y1} (batch × split ×
+     * OH × OW), the rest to {@code y2}; {@link ConvPair#run} checks the arrays.
+     */
+    @Override
+    void runPair(float[] x, float[] y1, float[] y2, int batch, float[] scratch, Parallel parallel) {
+        if (split == 0) super.runPair(x, y1, y2, batch, scratch, parallel);
+        // the second output travels in the residual's place, which a split convolution does not use
+        dispatch(x, y1, y2, batch, scratch, parallel);
+    }
+
+    private void dispatch(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
         final int in = inputSize(), out = outputSize();
         if (threads == 1) {
@@ -478,7 +515,7 @@ final class VectorGemmConv extends Conv2d {
                     if (rows == mr && width == NR) {
                         outputs(s, sums, mr, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
                     } else {
-                        store(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase + c0 * plane, res);
+                        store(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase + c0 * plane, res, epilogue);
                     }
                 }
             }
@@ -504,7 +541,7 @@ final class VectorGemmConv extends Conv2d {
         }
         for (int mp = mp0; mp < mp1; mp++) {
             int c0 = g * ocg + mp * mr, rows = Math.min(mr, ocg - mp * mr);
-            store(s, sums + (mp - mp0) * mr * ldc, ldc, c0, rows, q0, cols, y, yBase + c0 * plane, res);
+            storeRows(s, sums + (mp - mp0) * mr * ldc, ldc, c0, rows, q0, cols, y, yBase, res);
         }
     }
 
@@ -979,11 +1016,30 @@ final class VectorGemmConv extends Conv2d {
     }
 
     /**
+     * {@link #store} for output channels [c0, c0 + rows) of the sample whose first output is at
+     * {@code yBase} as if there were one output: where the convolution is split, the rows before
+     * the split to {@code y} and the rest to {@code y2} (the residual's place), each output
+     * numbered from its own first channel, each part through its own epilogue.
+     */
+    private void storeRows(float[] t, int to, int ts, int c0, int rows, int q0, int cols, float[] y, int yBase, float[] y2) {
+        if (split == 0) {
+            store(t, to, ts, c0, rows, q0, cols, y, yBase + c0 * plane, y2, epilogue);
+            return;
+        }
+        final int n = yBase / outputSize(), end = c0 + rows, rest = shape.oc() - split;
+        if (c0 < split) store(t, to, ts, c0, Math.min(end, split) - c0, q0, cols, y, (n * split + c0) * plane, null, epilogue);
+        if (end > split) {
+            int from = Math.max(c0, split);
+            store(t, to + (from - c0) * ts, ts, from - split, end - from, q0, cols, y2, (n * rest + from - split) * plane, null, second);
+        }
+    }
+
+    /**
      * Stores sums through the epilogue: sums at {@code t[to]} (row stride {@code ts}) for output channels
      * [c0, c0 + rows) and extended columns [q0, q0 + cols); {@code yc} is channel c0's first output.
      * Extended columns past OW are dropped: the tile is stored as the runs that fall in output rows.
      */
-    private void store(float[] t, int to, int ts, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res) {
+    private void store(float[] t, int to, int ts, int c0, int rows, int q0, int cols, float[] y, int yc, float[] res, Epilogue epilogue) {
         final int ow = shape.ow();
         if (pitch == ow) {
             VectorOps.epilogue(t, to, ts, y, yc + q0, plane, rows, cols, c0, epilogue, res);
