@@ -20,6 +20,7 @@ public final class Optimizer {
             new RemoveIdentities(),
             new FoldBatchNorm(),
             new FoldLinear(),
+            new MergeSiblingConvs(),
             new FuseResidualAdd(),
             new FuseActivation());
 

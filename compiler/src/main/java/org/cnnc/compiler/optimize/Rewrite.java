@@ -87,10 +87,12 @@ final class Rewrite {
         int n = nodes.length;
         int[] newId = new int[n];
         List<Node> out = new ArrayList<>();
+        int live = 0;
         for (int i = 0; i < n; i++) {
-            if (target[i] != i) continue;
-            newId[i] = out.size();
-            out.add(nodes[i].withId(out.size(), nodes[i].inputs().stream().map(in -> newId[resolve(in)]).toList()));
+            if (target[i] == i) newId[i] = live++;
+        }
+        for (int i = 0; i < n; i++) {
+            if (target[i] == i) out.add(nodes[i].renumbered(id -> newId[resolve(id)]));
         }
         return new Graph(graph.name(), graph.parameters(), out, newId[resolve(graph.output())], graph.dropped());
     }
