@@ -33,11 +33,17 @@ public record KernelPlan(ShapedGraph shaped, Graph graph, List<Kernel> kernels, 
 
     /**
      * One kernel: computes {@code node} (and the nodes fused into its epilogue) from the tensors
-     * at {@code inputs} into {@code output}.
+     * at {@code inputs} into {@code output}; and where {@code partner} is not null, that
+     * convolution of the same input too ({@code merge-siblings}), into {@code partnerOutput}.
      */
-    public record Kernel(int index, Node node, List<Location> inputs, Location output) {
+    public record Kernel(int index, Node node, List<Location> inputs, Location output, Node partner, Location partnerOutput) {
         public Kernel {
             inputs = List.copyOf(inputs);
+            if ((partner == null) != (partnerOutput == null)) throw new IllegalArgumentException("a partner needs its output");
+        }
+
+        public Kernel(int index, Node node, List<Location> inputs, Location output) {
+            this(index, node, inputs, output, null, null);
         }
     }
 

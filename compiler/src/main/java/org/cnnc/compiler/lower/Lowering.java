@@ -44,8 +44,20 @@ public final class Lowering {
         return lower(shaped, g, IN_PLACE_MIN_BYTES);
     }
 
-    /** {@link #lower(ShapedGraph, Graph)}, residuals of at least {@code inPlaceMinBytes} a sample written over. */
+    /**
+     * {@link #lower(ShapedGraph, Graph)} with every convolution its own kernel, also those marked to
+     * be computed with another (for targets whose kernels do not store two outputs).
+     */
+    public static KernelPlan lowerApart(ShapedGraph shaped, Graph g) {
+        return lower(shaped, g, IN_PLACE_MIN_BYTES, false);
+    }
+
     static KernelPlan lower(ShapedGraph shaped, Graph g, long inPlaceMinBytes) {
+        return lower(shaped, g, inPlaceMinBytes, true);
+    }
+
+    /** {@link #lower(ShapedGraph, Graph)}, residuals of at least {@code inPlaceMinBytes} a sample written over; pairs as {@code pairs} says. */
+    private static KernelPlan lower(ShapedGraph shaped, Graph g, long inPlaceMinBytes, boolean pairs) {
         int outputId = g.output();
 
         // Which node's tensor each node's value really is (views share their source's tensor).
@@ -72,24 +84,39 @@ public final class Lowering {
         List<Integer> holder = new ArrayList<>();    // tensor (source node id) held by each buffer, or -1
         Map<Integer, Location> where = new HashMap<>();
         where.put(0, new Location.Input());
+        // a convolution that another's kernel computes (merge-siblings) follows it at once
+        Map<Integer, Node> partnerOf = new HashMap<>();
+        for (Node n : computing) {
+            if (pairs && n.computedWith() >= 0) partnerOf.put(n.computedWith(), n);
+        }
         List<Kernel> kernels = new ArrayList<>();
         for (int k = 0; k < computing.size(); k++) {
             Node n = computing.get(k);
+            if (pairs && n.computedWith() >= 0) continue;   // its partner's kernel wrote it
             List<Location> inputs = new ArrayList<>();
             for (int in : n.inputs()) inputs.add(where.get(source[in]));
             if (n.id() == 0) inputs.add(new Location.Input());
-            Location out;
-            if (n.id() == outputId) {
-                out = new Location.Output();
-            } else {
-                int b = overwritable(n, k, source, where, lastUse, inPlaceMinBytes);
-                out = new Location.Buffer(b >= 0 ? b : assign(n.shape().elements(), k, sizes, holder, lastUse));
-                holder.set(((Location.Buffer) out).index(), n.id());
-            }
-            where.put(n.id(), out);
-            kernels.add(new Kernel(k, n, inputs, out));
+            Location out = place(n, k, outputId, source, where, lastUse, sizes, holder, inPlaceMinBytes);
+            Node partner = partnerOf.get(n.id());
+            Location partnerOut = partner == null ? null : place(partner, k, outputId, source, where, lastUse, sizes, holder, 0);
+            kernels.add(new Kernel(kernels.size(), n, inputs, out, partner, partnerOut));
         }
         return new KernelPlan(shaped, g, kernels, sizes);
+    }
+
+    /** Where node n's output goes when kernel k (by the liveness count) writes it; recorded in {@code where} and {@code holder}. */
+    private static Location place(Node n, int k, int outputId, int[] source, Map<Integer, Location> where, Map<Integer, Integer> lastUse,
+                                  List<Long> sizes, List<Integer> holder, long inPlaceMinBytes) {
+        Location out;
+        if (n.id() == outputId) {
+            out = new Location.Output();
+        } else {
+            int b = overwritable(n, k, source, where, lastUse, inPlaceMinBytes);
+            out = new Location.Buffer(b >= 0 ? b : assign(n.shape().elements(), k, sizes, holder, lastUse));
+            holder.set(((Location.Buffer) out).index(), n.id());
+        }
+        where.put(n.id(), out);
+        return out;
     }
 
     /**

@@ -28,7 +28,9 @@ final class FuseResidualAdd implements Pass {
             int a = r.resolve(add.inputs().get(0)), b = r.resolve(add.inputs().get(1));
             int conv = Math.max(a, b), other = Math.min(a, b);
             Node n = r.node(conv);
-            boolean fusable = conv != other && n.op() instanceof Op.Conv && !n.epilogue().residual()
+            // a convolution computed in one kernel with another (merge-siblings) stores no residual
+            boolean paired = n.computedWith() >= 0 || graph.nodes().stream().anyMatch(x -> x.computedWith() == conv);
+            boolean fusable = conv != other && !paired && n.op() instanceof Op.Conv && !n.epilogue().residual()
                     && n.epilogue().after() == null && r.onlyReadBy(conv, add.id());
             if (!fusable) continue;
             Node c = r.node(conv);

@@ -53,6 +53,11 @@ public final class Explanation {
             }
             if (!how.isEmpty()) out.append("  — ").append(how);
             out.append('\n');
+            if (k.partner() != null) {
+                Node p = k.partner();
+                out.append(String.format(Locale.ROOT, "  %-5s %-28s %s%s", "", "+ " + p.name(), OpText.describe(p.op()), p.epilogue()))
+                        .append("  — computed in the same kernel (merge-siblings): the input read once, its own output\n");
+            }
         }
         out.append("\nMemory per sample\n")
                 .append("  intermediate traffic saved by fusion: ").append(SummaryTable.bytes(savedTotal)).append('\n')

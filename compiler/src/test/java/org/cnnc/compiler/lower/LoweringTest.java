@@ -229,4 +229,19 @@ class LoweringTest {
         boolean view = n.op() instanceof Op.Dropout || n.op() instanceof Op.Flatten;
         return view && id != g.output() ? source(g, n.inputs().get(0)) : id;
     }
+
+    @Test
+    void aConvolutionComputedWithAnotherIsWrittenByItsKernel() {
+        ShapedGraph s = Nets.shaped(org.cnnc.compiler.optimize.MergeSiblingConvsTest.PROJECTION);
+        KernelPlan plan = plan(s, Optimizer.Settings.DEFAULT);
+        Kernel pair = plan.kernels().stream().filter(k -> k.partner() != null).findFirst().orElseThrow();
+        assertEquals("c1", pair.node().name());
+        assertEquals("down.0", pair.partner().name());
+        assertTrue(plan.kernels().stream().noneMatch(k -> k.node().name().equals("down.0")), "no kernel of its own");
+        assertFalse(pair.partnerOutput().equals(pair.output()), "two outputs, two buffers");
+        assertFalse(pair.inputs().contains(pair.partnerOutput()), "nor the input's");
+        Kernel c2 = plan.kernels().stream().filter(k -> k.node().name().equals("c2")).findFirst().orElseThrow();
+        assertEquals(pair.partnerOutput(), c2.inputs().get(1), "c2 adds the shortcut from where the pair wrote it");
+        for (int i = 0; i < plan.kernels().size(); i++) assertEquals(i, plan.kernels().get(i).index());
+    }
 }

@@ -12,11 +12,11 @@ import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
 import org.junit.jupiter.api.Test;
 
-class MergeSiblingConvsTest {
+public class MergeSiblingConvsTest {
     final MergeSiblingConvs pass = new MergeSiblingConvs();
 
     /** A projection block whose first convolution and shortcut are both 3×3 stride 2 (the CIFAR ResNet's). */
-    static final String PROJECTION = """
+    public static final String PROJECTION = """
             network P {
               input 4x8x8
               add { [c1: conv(8, k=3, s=2, p=1, bias=false) -> b1: bn -> relu
@@ -60,5 +60,15 @@ class MergeSiblingConvsTest {
     void saysWhatItMerged() {
         Pass.Result r = pass.run(Nets.only(Nets.shaped(PROJECTION).graph(), "fold-bn"));
         assertEquals(List.of("down.0 computed with c1: one kernel, the input read once"), r.changes());
+    }
+
+    @Test
+    void explainListsThePartnerUnderItsKernel() {
+        org.cnnc.compiler.shape.ShapedGraph shaped = Nets.shaped(PROJECTION);
+        Optimizer.Optimized o = Optimizer.optimize(shaped.graph(), Optimizer.Settings.DEFAULT);
+        String text = org.cnnc.compiler.summary.Explanation.render(shaped, o,
+                org.cnnc.compiler.lower.Lowering.lower(shaped, o.graph()), Optimizer.Settings.DEFAULT);
+        assertTrue(text.contains("down.0 computed with c1: one kernel, the input read once"), text);
+        assertTrue(text.matches("(?s).*\\n  k0 +c1 .*\\n +\\+ down\\.0 +conv.*computed in the same kernel \\(merge-siblings\\).*"), text);
     }
 }

@@ -166,6 +166,8 @@ final class VectorGemmConv extends Conv2d {
      */
     private final boolean storesEachTile;
     private final float lo, hi;
+    /** For a split convolution ({@link #split}), the second part's clamp where each tile stores its own outputs. */
+    private final float lo2, hi2;
     /** nExt: the columns (extended, or the pixels); pitch: columns per output row. */
     private final int mr, k, kc, icg, ocg, groups, mPanels, plane, wq, cs, nExt, pitch, nPanels, group;
     private final PaddedLayout layout;
@@ -249,10 +251,14 @@ final class VectorGemmConv extends Conv2d {
         kc = k <= ONE_BLOCK_UP_TO ? k : blockRows(k);
         group = Math.max(1, Math.min(Math.min(kc == k ? GROUP_ONE_BLOCK : GROUP, nPanels), SUMS_BUDGET / (mPanels * mr * NR)));
         Activation act = epilogue.act();
-        storesEachTile = split == 0 && kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
+        boolean eachTile = kc == k && (long) k * group * NR <= PACK_BUDGET && direct && nExt == plane
                 && VectorOps.clamps(act) && !epilogue.residual() && epilogue.after() == Activation.NONE;
         lo = act == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
         hi = act == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+        Activation act2 = split > 0 ? second.act() : Activation.NONE;
+        storesEachTile = eachTile && (split == 0 || VectorOps.clamps(act2) && second.after() == Activation.NONE);
+        lo2 = act2 == Activation.NONE ? Float.NEGATIVE_INFINITY : 0f;
+        hi2 = act2 == Activation.RELU6 ? 6f : Float.POSITIVE_INFINITY;
         packFloats = (storesEachTile ? k * group : kc) * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * group * NR);
         a = pack(weights);
@@ -512,10 +518,19 @@ final class VectorGemmConv extends Conv2d {
                 for (int p = 0; p < jn; p++) {
                     int width = Math.min(NR, cols - p * NR);
                     tile(mr, a, ai, s, bp + p * k * NR, k, s, sums, NR, true);
-                    if (rows == mr && width == NR) {
+                    if (split == 0 && rows == mr && width == NR) {
                         outputs(s, sums, mr, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
+                    } else if (rows == mr && width == NR && (c0 + rows <= split || c0 >= split)) {
+                        // a whole tile of one part of a split convolution
+                        int n = yBase / outputSize(), at = q0 + p * NR;
+                        if (c0 < split) {
+                            outputs(s, sums, mr, y, (n * split + c0) * plane + at, plane, epilogue.bias(), c0, lo, hi);
+                        } else {
+                            outputs(s, sums, mr, res, (n * (shape.oc() - split) + c0 - split) * plane + at, plane, second.bias(),
+                                    c0 - split, lo2, hi2);
+                        }
                     } else {
-                        store(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase + c0 * plane, res, epilogue);
+                        storeRows(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase, res);
                     }
                 }
             }

@@ -91,10 +91,12 @@ public final class JvmEmitter {
         Map<Integer, Map<String, String>> out = new java.util.TreeMap<>();
         List<CodeBlock> steps = new ArrayList<>();
         for (Kernel k : plan.kernels()) {
-            Node n = k.node();
+          Map<String, String> kernelFields = new java.util.HashMap<>();
+          for (Node n : k.partner() == null ? List.of(k.node()) : List.of(k.node(), k.partner())) {
+            boolean isPartner = n != k.node();
             String bn = n.epilogue().batchNorm(), before = n.epilogue().linearBefore();
             if (bn == null && before == null) continue;
-            String w = "k" + k.index() + "_weight", b = "k" + k.index() + "_bias";
+            String w = "k" + k.index() + (isPartner ? "p" : "") + "_weight", b = "k" + k.index() + (isPartner ? "p" : "") + "_bias";
             String what = bn != null ? bn + " folded in" : before + " folded in";
             for (String f : List.of(w, b)) {
                 type.addField(FieldSpec.builder(FLOATS, f, Modifier.PRIVATE)
@@ -121,7 +123,10 @@ public final class JvmEmitter {
                         fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels());
             }
             steps.add(step.addStatement("$L = f[0]", w).addStatement("$L = f[1]", b).build());
-            out.put(k.index(), Map.of("weight", w, "bias", b));
+            kernelFields.put(isPartner ? "partner.weight" : "weight", w);
+            kernelFields.put(isPartner ? "partner.bias" : "bias", b);
+          }
+          if (!kernelFields.isEmpty()) out.put(k.index(), Map.copyOf(kernelFields));
         }
         for (int chunk = 0; chunk * LOADS_PER_METHOD < steps.size(); chunk++) {
             MethodSpec.Builder m = MethodSpec.methodBuilder("prepare" + chunk).addModifiers(Modifier.PRIVATE)
@@ -203,6 +208,7 @@ public final class JvmEmitter {
                 List<String> args = new ArrayList<>();
                 for (Location l : k.inputs()) args.add(location(l));
                 args.add(location(k.output()));
+                if (k.partner() != null) args.add(location(k.partnerOutput()));
                 args.add("batch");
                 if (RuntimeKernels.handles(k.node())) args.add("arena.scratch()");
                 run.addStatement("$L($L)", kernelName(k), String.join(", ", args));
@@ -229,7 +235,7 @@ public final class JvmEmitter {
         Node n = k.node();
         List<Shape> inShapes = n.inputs().stream().map(i -> g.node(i).shape()).toList();
         if (inShapes.isEmpty()) inShapes = List.of(n.shape());   // the input copied to the output
-        return new KernelContext(n, inShapes, fields::get, prepared, false);
+        return new KernelContext(n, inShapes, fields::get, prepared, false, k.partner());
     }
 
     /**
@@ -252,7 +258,8 @@ public final class JvmEmitter {
                 continue;
             }
             String field = kernelField(plan.kernels().get(i));
-            type.addField(FieldSpec.builder(RuntimeKernels.type(k.node()), field, Modifier.PRIVATE).build());
+            type.addField(FieldSpec.builder(k.partner() != null ? RuntimeKernels.CONV_PAIR : RuntimeKernels.type(k.node()), field,
+                    Modifier.PRIVATE).build());
             creates.add(CodeBlock.builder().addStatement(RuntimeKernels.create(field, k)).build());
             objects.add(field);
         }
@@ -273,6 +280,9 @@ public final class JvmEmitter {
         for (Kernel k : plan.kernels()) {
             if (k.node().epilogue().batchNorm() != null || k.node().epilogue().linearBefore() != null) {
                 release.addStatement("k$L_weight = null", k.index()).addStatement("k$L_bias = null", k.index());
+            }
+            if (k.partner() != null && k.partner().epilogue().batchNorm() != null) {
+                release.addStatement("k$Lp_weight = null", k.index()).addStatement("k$Lp_bias = null", k.index());
             }
         }
         type.addMethod(release.build());
@@ -304,7 +314,13 @@ public final class JvmEmitter {
                         n.shape(), n.pos().file().name(), n.pos().line());
         if (!n.absorbed().isEmpty()) m.addJavadoc("<p>Fused into this kernel: $L.\n", String.join(", ", n.absorbed()));
         for (int i = 0; i < inShapes.size(); i++) m.addParameter(float[].class, "x" + i);
-        m.addParameter(float[].class, "y").addParameter(int.class, "batch");
+        m.addParameter(float[].class, "y");
+        if (k.partner() != null) {
+            Node p = k.partner();
+            m.addJavadoc("<p>Also $L: $L$L → $L, into y2.\n", p.name(), OpText.describe(p.op()), p.epilogue(), p.shape());
+            m.addParameter(float[].class, "y2");
+        }
+        m.addParameter(int.class, "batch");
         if (RuntimeKernels.handles(n)) {
             m.addParameter(float[].class, "scratch");
             m.addCode(RuntimeKernels.call(kernelField(k), ctx));

@@ -17,10 +17,20 @@ import org.cnnc.compiler.ir.Shape;
  * the whole method.
  */
 record KernelContext(Node node, List<Shape> inputs, Function<String, String> field, Map<String, String> prepared,
-                     boolean task) {
+                     boolean task, Node partner) {
+
+    KernelContext(Node node, List<Shape> inputs, Function<String, String> field, Map<String, String> prepared, boolean task) {
+        this(node, inputs, field, prepared, task, null);
+    }
 
     KernelContext asTask() {
-        return new KernelContext(node, inputs, field, prepared, true);
+        return new KernelContext(node, inputs, field, prepared, true, partner);
+    }
+
+    /** The partner's tensor {@code suffix} (a convolution this kernel computes too), as {@link #tensor}. */
+    String partnerTensor(String suffix) {
+        String p = prepared.get("partner." + suffix);
+        return p != null ? p : field.apply(partner.name() + "." + suffix);
     }
 
     Shape in() {

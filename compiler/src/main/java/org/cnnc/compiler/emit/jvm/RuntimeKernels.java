@@ -15,6 +15,7 @@ import org.cnnc.compiler.ir.Op;
  */
 final class RuntimeKernels {
     static final ClassName CONV2D = ClassName.get("org.cnnc.runtime.kernels", "Conv2d");
+    static final ClassName CONV_PAIR = ClassName.get("org.cnnc.runtime.kernels", "ConvPair");
     static final ClassName LINEAR = ClassName.get("org.cnnc.runtime.kernels", "Linear");
     static final ClassName POOL2D = ClassName.get("org.cnnc.runtime.kernels", "Pool2d");
     static final ClassName EPILOGUE = ClassName.get("org.cnnc.runtime.kernels", "Epilogue");
@@ -55,6 +56,15 @@ final class RuntimeKernels {
             default -> throw new IllegalArgumentException(n.op().kind());
         };
         CodeBlock epilogue = epilogue(n.epilogue(), k.hasBias(ownBias) ? k.tensor("bias") : "null");
+        if (k.partner() != null) {
+            Op.Conv c = (Op.Conv) n.op(), d = (Op.Conv) k.partner().op();
+            int[] in = Kernels.chw(k.in());
+            boolean partnerBias = d.bias() || k.prepared().containsKey("partner.bias");
+            return CodeBlock.of("$L = $T.create($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", field, CONV_PAIR,
+                    in[0], in[1], in[2], c.outChannels(), d.outChannels(), c.kh(), c.kw(), c.sh(), c.sw(), c.ph(), c.pw(),
+                    c.dh(), c.dw(), k.tensor("weight"), epilogue, k.partnerTensor("weight"),
+                    epilogue(k.partner().epilogue(), partnerBias ? k.partnerTensor("bias") : "null"));
+        }
         return switch (n.op()) {
             case Op.Conv c -> {
                 int[] in = Kernels.chw(k.in());
@@ -87,6 +97,7 @@ final class RuntimeKernels {
         if (k.node().op() instanceof Op.Pool) {
             return CodeBlock.builder().addStatement("$L.run(x0, y, batch, scratch, parallel)", field).build();
         }
+        if (k.partner() != null) return CodeBlock.builder().addStatement("$L.run(x0, y, y2, batch, scratch, parallel)", field).build();
         String residual = k.epilogue().residual() ? "x" + (k.inputs().size() - 1) : "null";
         return CodeBlock.builder().addStatement("$L.run(x0, y, $L, batch, scratch, parallel)", field, residual).build();
     }

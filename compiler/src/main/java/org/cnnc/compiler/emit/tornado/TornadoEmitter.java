@@ -100,6 +100,10 @@ public final class TornadoEmitter {
     private TornadoEmitter() {}
 
     public static Output emit(KernelPlan plan, String packageName, String className, Map<String, String> metadata) {
+        // the TornadoVM kernels store one output each: convolutions marked to run together run apart
+        if (plan.kernels().stream().anyMatch(k -> k.partner() != null)) {
+            plan = org.cnnc.compiler.lower.Lowering.lowerApart(plan.shaped(), plan.graph());
+        }
         Layout layout = layout(plan, packageName, className, metadata);
         JavaFile kernels = file(layout, kernelClass(layout, Dialect.TORNADO));
         JavaFile jvmKernels = file(layout, kernelClass(layout, Dialect.JVM));
