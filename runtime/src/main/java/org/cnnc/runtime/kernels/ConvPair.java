@@ -37,14 +37,24 @@ public final class ConvPair {
     static ConvPair create(int ic, int ih, int iw, int oc1, int oc2, int kh, int kw, int sh, int sw, int ph, int pw,
                            int dh, int dw, float[] weights1, Epilogue epilogue1, float[] weights2, Epilogue epilogue2,
                            VectorSupport.Impl impl) {
-        Conv2d a = Conv2d.create(ic, ih, iw, oc1, kh, kw, sh, sw, ph, pw, dh, dw, 1, weights1, epilogue1, impl);
-        Conv2d b = Conv2d.create(ic, ih, iw, oc2, kh, kw, sh, sw, ph, pw, dh, dw, 1, weights2, epilogue2, impl);
         ConvShape both = new ConvShape(ic, ih, iw, oc1 + oc2, kh, kw, sh, sw, ph, pw, dh, dw, 1);
+        Epilogue e1 = epilogue1 == null ? Epilogue.NONE : epilogue1, e2 = epilogue2 == null ? Epilogue.NONE : epilogue2;
+        long perChannel = (long) ic * kh * kw;
+        if (weights1.length != oc1 * perChannel || weights2.length != oc2 * perChannel) {
+            throw new IllegalArgumentException("conv pair " + both + ": " + weights1.length + " and " + weights2.length
+                    + " weights, expected " + oc1 * perChannel + " and " + oc2 * perChannel);
+        }
+        e1.checkBias(oc1, "conv pair " + both);
+        e2.checkBias(oc2, "conv pair " + both);
         float[] w = new float[weights1.length + weights2.length];
         System.arraycopy(weights1, 0, w, 0, weights1.length);
         System.arraycopy(weights2, 0, w, weights1.length, weights2.length);
-        Conv2d merged = VectorSupport.backend(impl).split(both, w, a.epilogue, b.epilogue, oc1);
-        return new ConvPair(oc1, oc2, a.outH() * a.outW(), a.inputSize(), merged, merged == null ? a : null, merged == null ? b : null);
+        Conv2d merged = VectorSupport.backend(impl).split(both, w, e1, e2, oc1);
+        int plane = both.oh() * both.ow(), inputSize = ic * ih * iw;
+        if (merged != null) return new ConvPair(oc1, oc2, plane, inputSize, merged, null, null);
+        return new ConvPair(oc1, oc2, plane, inputSize, null,
+                Conv2d.create(ic, ih, iw, oc1, kh, kw, sh, sw, ph, pw, dh, dw, 1, weights1, e1, impl),
+                Conv2d.create(ic, ih, iw, oc2, kh, kw, sh, sw, ph, pw, dh, dw, 1, weights2, e2, impl));
     }
 
     /** Floats of scratch one call needs when {@code parallel} has {@code threads} threads. */

@@ -55,6 +55,14 @@ class ConvPairTest {
         assertEquals("conv pair: second output holds 10 floats, needs " + s[3] * 256, e.getMessage());
     }
 
+    @Test
+    void rejectsWeightsOfTheWrongLength() {
+        int[] s = SHAPES[0];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> pair(s, new float[s[2] * s[0] * 9], Epilogue.NONE, new float[5], Epilogue.NONE, VectorSupport.Impl.AUTO));
+        assertTrue(e.getMessage().contains("5 weights, expected " + s[2] * s[0] * 9 + " and " + s[3] * s[0] * 9), e.getMessage());
+    }
+
     private static void check(int[] s, VectorSupport.Impl impl, Parallel p, int batch, Epilogue e1, Epilogue e2, Random r) {
         int ic = s[0], h = s[1], oc1 = s[2], oc2 = s[3], k = s[4], st = s[5], pad = s[6];
         float[] w1 = random(r, oc1 * ic * k * k, (float) (1 / Math.sqrt(ic * k * k))), w2 = random(r, oc2 * ic * k * k, (float) (1 / Math.sqrt(ic * k * k)));
