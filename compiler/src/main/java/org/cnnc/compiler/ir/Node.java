@@ -1,6 +1,7 @@
 package org.cnnc.compiler.ir;
 
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.cnnc.compiler.diag.Pos;
 
 /**
@@ -24,7 +25,7 @@ public record Node(int id, String name, boolean named, Op op, List<Integer> inpu
     }
 
     /** This node renumbered: its own id, its inputs' and its partner's ({@code computedWith}) by {@code newId}. */
-    public Node renumbered(java.util.function.IntUnaryOperator newId) {
+    public Node renumbered(IntUnaryOperator newId) {
         return new Node(newId.applyAsInt(id), name, named, op, inputs.stream().map(newId::applyAsInt).toList(), shape, pos,
                 epilogue, absorbed, computedWith < 0 ? -1 : newId.applyAsInt(computedWith));
     }

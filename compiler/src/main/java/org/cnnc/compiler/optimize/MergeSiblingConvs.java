@@ -1,6 +1,7 @@
 package org.cnnc.compiler.optimize;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
@@ -25,7 +26,7 @@ final class MergeSiblingConvs implements Pass {
         List<Node> nodes = graph.nodes();
         int n = nodes.size();
         int[] partner = new int[n];
-        java.util.Arrays.fill(partner, -1);
+        Arrays.fill(partner, -1);
         List<String> changes = new ArrayList<>();
         for (Node a : nodes) {
             if (partner[a.id()] >= 0 || !mergeable(a, graph)) continue;

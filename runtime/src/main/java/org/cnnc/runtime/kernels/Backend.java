@@ -6,10 +6,10 @@ interface Backend {
 
     /**
      * The convolutions of output channels [0, split) and [split, OC) of one input as one kernel
-     * storing two outputs ({@link Conv2d#runPair}), or null where this implementation does not
-     * make one for the shape or the epilogues.
+     * storing two outputs, or null where this implementation does not make one for the shape or
+     * the epilogues.
      */
-    Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split);
+    ConvPair.OneKernel split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split);
 
     Linear linear(int in, int out, float[] weights, Epilogue epilogue);
 

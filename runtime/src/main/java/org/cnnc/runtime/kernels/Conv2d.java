@@ -202,14 +202,6 @@ public abstract class Conv2d {
      */
     public abstract void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel);
 
-    /**
-     * For a kernel made by {@link Backend#split}: output channels before the split to {@code y1},
-     * the rest to {@code y2} ({@link ConvPair#run} checks the arrays).
-     */
-    void runPair(float[] x, float[] y1, float[] y2, int batch, float[] scratch, Parallel parallel) {
-        throw new UnsupportedOperationException("not a convolution split in two: " + shape);
-    }
-
     /** The implementation and its strategy for this shape, for diagnostics. */
     public abstract String strategy();
 

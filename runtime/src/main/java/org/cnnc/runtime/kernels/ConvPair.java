@@ -12,12 +12,21 @@ import org.cnnc.runtime.Parallel;
  * plain loops, an activation that does not clamp) the two run one after the other.
  */
 public final class ConvPair {
+    /** Both convolutions in one kernel, as a {@link Backend} makes it. */
+    interface OneKernel {
+        void run(float[] x, float[] y1, float[] y2, int batch, float[] scratch, Parallel parallel);
+
+        long scratchFloats(int threads);
+
+        String strategy();
+    }
+
     private final int oc1, oc2, plane, inputSize;
     /** The two as one, or null where they run apart. */
-    private final Conv2d merged;
+    private final OneKernel merged;
     private final Conv2d first, second;
 
-    private ConvPair(int oc1, int oc2, int plane, int inputSize, Conv2d merged, Conv2d first, Conv2d second) {
+    private ConvPair(int oc1, int oc2, int plane, int inputSize, OneKernel merged, Conv2d first, Conv2d second) {
         this.oc1 = oc1;
         this.oc2 = oc2;
         this.plane = plane;
@@ -49,7 +58,7 @@ public final class ConvPair {
         float[] w = new float[weights1.length + weights2.length];
         System.arraycopy(weights1, 0, w, 0, weights1.length);
         System.arraycopy(weights2, 0, w, weights1.length, weights2.length);
-        Conv2d merged = VectorSupport.backend(impl).split(both, w, e1, e2, oc1);
+        OneKernel merged = VectorSupport.backend(impl).split(both, w, e1, e2, oc1);
         int plane = both.oh() * both.ow(), inputSize = ic * ih * iw;
         if (merged != null) return new ConvPair(oc1, oc2, plane, inputSize, merged, null, null);
         return new ConvPair(oc1, oc2, plane, inputSize, null,
@@ -83,7 +92,7 @@ public final class ConvPair {
             throw new IllegalArgumentException("conv pair: scratch holds " + (scratch == null ? 0 : scratch.length) + " floats, needs " + need);
         }
         if (merged != null) {
-            merged.runPair(x, y1, y2, batch, scratch, parallel);
+            merged.run(x, y1, y2, batch, scratch, parallel);
         } else {
             first.run(x, y1, null, batch, scratch, parallel);
             second.run(x, y2, null, batch, scratch, parallel);

@@ -8,7 +8,7 @@ final class ScalarBackend implements Backend {
     }
 
     @Override
-    public Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
+    public ConvPair.OneKernel split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
         return null;
     }
 

@@ -18,12 +18,30 @@ final class VectorBackend implements Backend {
 
     /** The matrix product's shapes (not depthwise, not Winograd's), with activations that clamp and no residual. */
     @Override
-    public Conv2d split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
+    public ConvPair.OneKernel split(ConvShape both, float[] weights, Epilogue first, Epilogue second, int split) {
         boolean gemm = both.groups() == 1 && Conv2d.winogradTile(both) == 0;
         for (Epilogue e : new Epilogue[] {first, second}) {
             gemm &= !e.residual() && VectorOps.clamps(e.act()) && VectorOps.clamps(e.after());
         }
-        return gemm ? new VectorGemmConv(both, weights, first, second, split) : null;
+        return gemm ? new SplitGemm(new VectorGemmConv(both, weights, first, second, split)) : null;
+    }
+
+    /** The matrix-product kernel split in two, seen only through its two-output call. */
+    private record SplitGemm(VectorGemmConv gemm) implements ConvPair.OneKernel {
+        @Override
+        public void run(float[] x, float[] y1, float[] y2, int batch, float[] scratch, org.cnnc.runtime.Parallel parallel) {
+            gemm.runPair(x, y1, y2, batch, scratch, parallel);
+        }
+
+        @Override
+        public long scratchFloats(int threads) {
+            return gemm.scratchFloats(threads);
+        }
+
+        @Override
+        public String strategy() {
+            return gemm.strategy();
+        }
     }
 
     @Override

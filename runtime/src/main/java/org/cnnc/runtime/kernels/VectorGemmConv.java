@@ -368,11 +368,10 @@ final class VectorGemmConv extends Conv2d {
 
     /**
      * Both parts of a split convolution: output channels [0, split) to {@code y1} (batch × split ×
-     * OH × OW), the rest to {@code y2}; {@link ConvPair#run} checks the arrays.
+     * OH × OW), the rest to {@code y2}; {@link ConvPair#run} checks the arrays. Only a kernel made
+     * with a split is given this call ({@link VectorBackend#split}).
      */
-    @Override
     void runPair(float[] x, float[] y1, float[] y2, int batch, float[] scratch, Parallel parallel) {
-        if (split == 0) super.runPair(x, y1, y2, batch, scratch, parallel);
         // the second output travels in the residual's place, which a split convolution does not use
         dispatch(x, y1, y2, batch, scratch, parallel);
     }

@@ -91,42 +91,17 @@ public final class JvmEmitter {
         Map<Integer, Map<String, String>> out = new java.util.TreeMap<>();
         List<CodeBlock> steps = new ArrayList<>();
         for (Kernel k : plan.kernels()) {
-          Map<String, String> kernelFields = new java.util.HashMap<>();
-          for (Node n : k.partner() == null ? List.of(k.node()) : List.of(k.node(), k.partner())) {
-            boolean isPartner = n != k.node();
-            String bn = n.epilogue().batchNorm(), before = n.epilogue().linearBefore();
-            if (bn == null && before == null) continue;
-            String w = "k" + k.index() + (isPartner ? "p" : "") + "_weight", b = "k" + k.index() + (isPartner ? "p" : "") + "_bias";
-            String what = bn != null ? bn + " folded in" : before + " folded in";
-            for (String f : List.of(w, b)) {
-                type.addField(FieldSpec.builder(FLOATS, f, Modifier.PRIVATE)
-                        .addJavadoc("$L with $L\n", n.name(), what).build());
+            Map<String, String> kernelFields = new java.util.LinkedHashMap<>();   // weight, bias: the order release() nulls them
+            // a kernel's own node, then the partner it computes too ("partner.weight", field k<i>p_weight)
+            for (Node n : k.partner() == null ? List.of(k.node()) : List.of(k.node(), k.partner())) {
+                String key = n == k.node() ? "" : "partner.", name = "k" + k.index() + (n == k.node() ? "" : "p");
+                CodeBlock step = prepare(type, plan, fields, n, name + "_weight", name + "_bias");
+                if (step == null) continue;
+                steps.add(step);
+                kernelFields.put(key + "weight", name + "_weight");
+                kernelFields.put(key + "bias", name + "_bias");
             }
-            CodeBlock.Builder step = CodeBlock.builder();
-            if (before != null) {
-                org.cnnc.compiler.ir.Op.Fc first = (org.cnnc.compiler.ir.Op.Fc) written(plan, before).op();
-                org.cnnc.compiler.ir.Op.Fc second = (org.cnnc.compiler.ir.Op.Fc) n.op();
-                int in = (int) plan.graph().node(n.inputs().get(0)).shape().elements();
-                step.addStatement("f = $T.linear($L, $L, $L, $L, $L, $L, $L)", FOLD,
-                        fields.get(before + ".weight"), first.bias() ? fields.get(before + ".bias") : "null",
-                        fields.get(n.name() + ".weight"), second.bias() ? fields.get(n.name() + ".bias") : "null",
-                        in, first.outFeatures(), second.outFeatures());
-            } else {
-                boolean ownBias = switch (n.op()) {
-                    case org.cnnc.compiler.ir.Op.Conv c -> c.bias();
-                    case org.cnnc.compiler.ir.Op.Fc f -> f.bias();
-                    default -> throw new IllegalStateException("BatchNorm folded into " + n.op().kind());
-                };
-                step.addStatement("f = $T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", FOLD,
-                        fields.get(n.name() + ".weight"), ownBias ? fields.get(n.name() + ".bias") : "null",
-                        fields.get(bn + ".weight"), fields.get(bn + ".bias"), fields.get(bn + ".running_mean"),
-                        fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels());
-            }
-            steps.add(step.addStatement("$L = f[0]", w).addStatement("$L = f[1]", b).build());
-            kernelFields.put(isPartner ? "partner.weight" : "weight", w);
-            kernelFields.put(isPartner ? "partner.bias" : "bias", b);
-          }
-          if (!kernelFields.isEmpty()) out.put(k.index(), Map.copyOf(kernelFields));
+            if (!kernelFields.isEmpty()) out.put(k.index(), kernelFields);
         }
         for (int chunk = 0; chunk * LOADS_PER_METHOD < steps.size(); chunk++) {
             MethodSpec.Builder m = MethodSpec.methodBuilder("prepare" + chunk).addModifiers(Modifier.PRIVATE)
@@ -136,6 +111,41 @@ public final class JvmEmitter {
             type.addMethod(m.build());
         }
         return out;
+    }
+
+    /**
+     * Fields {@code w} and {@code b} for node n's weights as its kernel uses them (a BatchNorm or
+     * an fc folded in) and the statement that computes them at load; null where n's are its own.
+     */
+    private static CodeBlock prepare(TypeSpec.Builder type, KernelPlan plan, Map<String, String> fields, Node n, String w, String b) {
+        String bn = n.epilogue().batchNorm(), before = n.epilogue().linearBefore();
+        if (bn == null && before == null) return null;
+        String what = bn != null ? bn + " folded in" : before + " folded in";
+        for (String f : List.of(w, b)) {
+            type.addField(FieldSpec.builder(FLOATS, f, Modifier.PRIVATE)
+                    .addJavadoc("$L with $L\n", n.name(), what).build());
+        }
+        CodeBlock.Builder step = CodeBlock.builder();
+        if (before != null) {
+            org.cnnc.compiler.ir.Op.Fc first = (org.cnnc.compiler.ir.Op.Fc) written(plan, before).op();
+            org.cnnc.compiler.ir.Op.Fc second = (org.cnnc.compiler.ir.Op.Fc) n.op();
+            int in = (int) plan.graph().node(n.inputs().get(0)).shape().elements();
+            step.addStatement("f = $T.linear($L, $L, $L, $L, $L, $L, $L)", FOLD,
+                    fields.get(before + ".weight"), first.bias() ? fields.get(before + ".bias") : "null",
+                    fields.get(n.name() + ".weight"), second.bias() ? fields.get(n.name() + ".bias") : "null",
+                    in, first.outFeatures(), second.outFeatures());
+        } else {
+            boolean ownBias = switch (n.op()) {
+                case org.cnnc.compiler.ir.Op.Conv c -> c.bias();
+                case org.cnnc.compiler.ir.Op.Fc f -> f.bias();
+                default -> throw new IllegalStateException("BatchNorm folded into " + n.op().kind());
+            };
+            step.addStatement("f = $T.batchNorm($L, $L, $L, $L, $L, $L, $L, $L)", FOLD,
+                    fields.get(n.name() + ".weight"), ownBias ? fields.get(n.name() + ".bias") : "null",
+                    fields.get(bn + ".weight"), fields.get(bn + ".bias"), fields.get(bn + ".running_mean"),
+                    fields.get(bn + ".running_var"), n.epilogue().eps(), n.shape().channels());
+        }
+        return step.addStatement("$L = f[0]", w).addStatement("$L = f[1]", b).build();
     }
 
     /** The node of the network as written that has this name. */
@@ -277,13 +287,8 @@ public final class JvmEmitter {
             String f = fields.get(t.name());
             if (!stillRead.contains(f)) release.addStatement("$L = null", f);
         }
-        for (Kernel k : plan.kernels()) {
-            if (k.node().epilogue().batchNorm() != null || k.node().epilogue().linearBefore() != null) {
-                release.addStatement("k$L_weight = null", k.index()).addStatement("k$L_bias = null", k.index());
-            }
-            if (k.partner() != null && k.partner().epilogue().batchNorm() != null) {
-                release.addStatement("k$Lp_weight = null", k.index()).addStatement("k$Lp_bias = null", k.index());
-            }
+        for (KernelContext k : contexts) {
+            for (String f : k.prepared().values()) release.addStatement("$L = null", f);
         }
         type.addMethod(release.build());
         MethodSpec.Builder scratch = MethodSpec.methodBuilder("scratchFloats").addModifiers(Modifier.PRIVATE)
