@@ -118,7 +118,10 @@ done
 cp="$cp${CNNC_BENCH_CLASSPATH:+:$CNNC_BENCH_CLASSPATH}"
 # What every measuring JVM gets (JMH forks and first-inference runs); CNNC_BENCH_JVM_ARGS adds
 # to it, e.g. the TornadoVM runtime's options.
-fork_args="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dcnnc.threads=2 -Dcnnc.bench.threads=2${CNNC_BENCH_JVM_ARGS:+ $CNNC_BENCH_JVM_ARGS}"
+# Temporary files under target/: ONNX Runtime leaves the empty directory it unpacks its native
+# libraries into behind in every JVM that loads it.
+mkdir -p "$bench/target/tmp"
+fork_args="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=$bench/target/tmp -Dcnnc.threads=2 -Dcnnc.bench.threads=2${CNNC_BENCH_JVM_ARGS:+ $CNNC_BENCH_JVM_ARGS}"
 props=(-Dcnnc.bench.models="$models" -Dcnnc.bench.target="$target")
 if [ "$(cnnc_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
   # JMH 1.37 calls sun.misc.Unsafe, which JDK 24+ warns about (JMH's forks inherit this)
