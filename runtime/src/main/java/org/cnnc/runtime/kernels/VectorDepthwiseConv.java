@@ -48,7 +48,12 @@ import org.cnnc.runtime.Parallel;
  * vectors a channel touch the first or the last row and clear each tap). The tables are as long
  * as the plane, indexed by the output's position: tables of one period of the column pattern,
  * indexed modulo that period, kept a bounds check per load and the loop from unrolling
- * (1.15–1.2× the time); two vectors an iteration, whose sums are independent, 1.3×.
+ * (1.15–1.2× the time); two vectors an iteration, whose sums are independent, 1.3×. The vectors
+ * touching the first or the last row are the same loop's, their taps above and below cleared by
+ * a table too; as a method of their own, called with the weights broadcast again, they took
+ * most of a small plane's time (AMD EPYC Zen 5, AVX-512, one thread: 960 channels 7×7 24 µs
+ * against 58–61, 576 at 14×14 37 against 56, 192 at 28×28 41–51 against 51–56; MobileNetV2
+ * 0.94 and 0.96 of the time, {@code CompareJars} in both orders).
  *
  * <p>Stride 2 stores a row's last vector whole where its extra lanes fall on rows written after
  * it, not masked (one thread, against masked: from 28×28 0.79 of the time, from 56×56 0.85).
@@ -227,8 +232,8 @@ final class VectorDepthwiseConv extends Conv2d {
      * ends (14×14: 25 vectors against 14 rows of 2, the second masked). The vectors clear of the
      * first and the last row sum each column of taps (left, centre, right) on its own and clear
      * the left and right sums' lanes that fall on the padding with a bitwise and from the
-     * {@link #leftKeep} tables: 9 FMAs, 2 ands and 2 adds a vector. The others ({@link
-     * #maskedVector}) also clear the taps of the rows above and below that fall on the padding.
+     * {@link #leftKeep} tables: 9 FMAs, 2 ands and 2 adds a vector. The others also clear the
+     * taps of the rows above and below that fall on the padding ({@link #upKeep}).
      * Where the plane is not whole vectors the last vector ends at the plane's end, recomputing a
      * few outputs of the one before (so the plane has no residual then: it may be y itself).
      */
@@ -247,19 +252,29 @@ final class VectorDepthwiseConv extends Conv2d {
         final boolean residual = e.residual();
         // the inner vectors: from the first that starts past the first row to the last that ends before the last row
         final int innerFrom = (iw + VL - 1) / VL * VL, innerTo = Math.max(innerFrom, (plane - iw) / VL * VL);
-        int q = 0;
-        for (; q < Math.min(innerFrom, plane); q += VL) maskedVector(x, xc, c, q, y, yc, res);
-        for (; q < innerTo; q += VL) {
-            final int at = xc + q, above = at - iw, below = at + iw;
-            FloatVector left = w0.mul(FloatVector.fromArray(S, x, above - 1));
-            FloatVector centre = w1.fma(FloatVector.fromArray(S, x, above), bias);
-            FloatVector right = w2.mul(FloatVector.fromArray(S, x, above + 1));
+        for (int p = 0; p < plane; p += VL) {
+            // the last vector ends at the plane's end
+            final int q = Math.min(p, plane - VL), at = xc + q, above = at - iw, below = at + iw;
+            FloatVector aboveLeft = FloatVector.fromArray(S, x, above - 1), aboveCentre = FloatVector.fromArray(S, x, above),
+                    aboveRight = FloatVector.fromArray(S, x, above + 1), belowLeft = FloatVector.fromArray(S, x, below - 1),
+                    belowCentre = FloatVector.fromArray(S, x, below), belowRight = FloatVector.fromArray(S, x, below + 1);
+            if (q < innerFrom || q >= innerTo) {
+                // lanes in the first or the last row: the taps of the rows above and below that fall on the padding cleared
+                final IntVector up = IntVector.fromArray(I, upKeep, q), down = IntVector.fromArray(I, downKeep, q);
+                aboveLeft = aboveLeft.reinterpretAsInts().and(up).reinterpretAsFloats();
+                aboveCentre = aboveCentre.reinterpretAsInts().and(up).reinterpretAsFloats();
+                aboveRight = aboveRight.reinterpretAsInts().and(up).reinterpretAsFloats();
+                belowLeft = belowLeft.reinterpretAsInts().and(down).reinterpretAsFloats();
+                belowCentre = belowCentre.reinterpretAsInts().and(down).reinterpretAsFloats();
+                belowRight = belowRight.reinterpretAsInts().and(down).reinterpretAsFloats();
+            }
+            FloatVector left = w0.mul(aboveLeft), centre = w1.fma(aboveCentre, bias), right = w2.mul(aboveRight);
             left = w3.fma(FloatVector.fromArray(S, x, at - 1), left);
             centre = w4.fma(FloatVector.fromArray(S, x, at), centre);
             right = w5.fma(FloatVector.fromArray(S, x, at + 1), right);
-            left = w6.fma(FloatVector.fromArray(S, x, below - 1), left);
-            centre = w7.fma(FloatVector.fromArray(S, x, below), centre);
-            right = w8.fma(FloatVector.fromArray(S, x, below + 1), right);
+            left = w6.fma(belowLeft, left);
+            centre = w7.fma(belowCentre, centre);
+            right = w8.fma(belowRight, right);
             FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, q)).reinterpretAsFloats()
                     .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, q)).reinterpretAsFloats()));
             if (relu) {
@@ -273,48 +288,6 @@ final class VectorDepthwiseConv extends Conv2d {
             }
             acc.intoArray(y, yc + q);
         }
-        for (; q < plane; q += VL) maskedVector(x, xc, c, Math.min(q, plane - VL), y, yc, res);
-    }
-
-    /**
-     * The vector of outputs at position o of {@link #plane3x3}'s plane, which has lanes in the
-     * first or the last row: the taps of the rows above and below are cleared where they fall on
-     * the padding ({@link #upKeep}), then the columns as in the inner vectors. It takes and keeps
-     * no vector, so it costs no boxing whether or not it is inlined.
-     */
-    private void maskedVector(float[] x, int xc, int c, int o, float[] y, int yc, float[] res) {
-        final int iw = shape.iw(), wo = c * 9, at = xc + o, above = at - iw, below = at + iw;
-        final Epilogue e = epilogue;
-        final IntVector up = IntVector.fromArray(I, upKeep, o), down = IntVector.fromArray(I, downKeep, o);
-        final FloatVector aboveLeft = FloatVector.fromArray(S, x, above - 1).reinterpretAsInts().and(up).reinterpretAsFloats(),
-                aboveCentre = FloatVector.fromArray(S, x, above).reinterpretAsInts().and(up).reinterpretAsFloats(),
-                aboveRight = FloatVector.fromArray(S, x, above + 1).reinterpretAsInts().and(up).reinterpretAsFloats(),
-                belowLeft = FloatVector.fromArray(S, x, below - 1).reinterpretAsInts().and(down).reinterpretAsFloats(),
-                belowCentre = FloatVector.fromArray(S, x, below).reinterpretAsInts().and(down).reinterpretAsFloats(),
-                belowRight = FloatVector.fromArray(S, x, below + 1).reinterpretAsInts().and(down).reinterpretAsFloats();
-        FloatVector left = FloatVector.broadcast(S, w[wo]).mul(aboveLeft);
-        FloatVector centre = FloatVector.broadcast(S, w[wo + 1]).fma(aboveCentre, FloatVector.broadcast(S, e.bias() == null ? 0f : e.bias()[c]));
-        FloatVector right = FloatVector.broadcast(S, w[wo + 2]).mul(aboveRight);
-        left = FloatVector.broadcast(S, w[wo + 3]).fma(FloatVector.fromArray(S, x, at - 1), left);
-        centre = FloatVector.broadcast(S, w[wo + 4]).fma(FloatVector.fromArray(S, x, at), centre);
-        right = FloatVector.broadcast(S, w[wo + 5]).fma(FloatVector.fromArray(S, x, at + 1), right);
-        left = FloatVector.broadcast(S, w[wo + 6]).fma(belowLeft, left);
-        centre = FloatVector.broadcast(S, w[wo + 7]).fma(belowCentre, centre);
-        right = FloatVector.broadcast(S, w[wo + 8]).fma(belowRight, right);
-        FloatVector acc = centre.add(left.reinterpretAsInts().and(IntVector.fromArray(I, leftKeep, o)).reinterpretAsFloats())
-                .add(right.reinterpretAsInts().and(IntVector.fromArray(I, rightKeep, o)).reinterpretAsFloats());
-        // clamped as in plane3x3's inner vectors
-        final FloatVector zero = FloatVector.zero(S), six = FloatVector.broadcast(S, 6f);
-        if (VectorOps.clampsAtZero(e.act())) {
-            acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
-            if (VectorOps.clampsAtSix(e.act())) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
-        }
-        if (e.residual()) acc = acc.add(FloatVector.fromArray(S, res, yc + o));
-        if (VectorOps.clampsAtZero(e.after())) {
-            acc = zero.blend(acc, acc.compare(VectorOperators.GT, 0f));
-            if (VectorOps.clampsAtSix(e.after())) acc = acc.blend(six, acc.compare(VectorOperators.GT, 6f));
-        }
-        acc.intoArray(y, yc + o);
     }
 
     /** Whether {@link #plane3x3}'s loads, a row and a lane beyond the plane on either side, stay inside x. */
