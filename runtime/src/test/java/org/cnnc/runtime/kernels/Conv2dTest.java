@@ -217,18 +217,21 @@ class Conv2dTest {
         int k = g.k();
         float[] w = random(r, g.oc() * k, (float) (1 / Math.sqrt(k)));
         Conv2d c = g.conv(w, e, impl);
-        int batch = 2;
-        float[] x = random(r, batch * c.inputSize(), 1f), y = random(r, batch * c.outputSize(), 1f);
-        double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
-                g.dh(), g.dw(), g.groups(), x, w, e, y.clone(), batch);
-        Threads.splitEverything = true;
-        try {
-            c.run(x, y, y, batch, new float[(int) c.scratchFloats(2)], two);
-        } finally {
-            Threads.splitEverything = false;
+        // batch 1: one sample split across the threads; batch 2: a sample each
+        for (int batch = 1; batch <= 2; batch++) {
+            float[] x = random(r, batch * c.inputSize(), 1f), y = random(r, batch * c.outputSize(), 1f);
+            double[] ref = Reference.conv(g.ic(), g.ih(), g.iw(), g.oc(), g.kh(), g.kw(), g.sh(), g.sw(), g.ph(), g.pw(),
+                    g.dh(), g.dw(), g.groups(), x, w, e, y.clone(), batch);
+            Threads.splitEverything = true;
+            try {
+                c.run(x, y, y, batch, new float[(int) c.scratchFloats(2)], two);
+            } finally {
+                Threads.splitEverything = false;
+            }
+            double err = Reference.relativeError(y, ref);
+            int n = batch;
+            assertTrue(err <= TOLERANCE, () -> impl + " " + g + " " + e + ", batch " + n + ": relative error " + err);
         }
-        double err = Reference.relativeError(y, ref);
-        assertTrue(err <= TOLERANCE, () -> impl + " " + g + " " + e + ": relative error " + err);
     }
 
     @Test
