@@ -250,15 +250,15 @@ final class VectorDepthwiseConv extends Conv2d {
         final boolean relu = VectorOps.clampsAtZero(e.act()), relu6 = VectorOps.clampsAtSix(e.act());
         final boolean reluAfter = VectorOps.clampsAtZero(e.after()), sixAfter = VectorOps.clampsAtSix(e.after());
         final boolean residual = e.residual();
-        // the inner vectors: from the first that starts past the first row to the last that ends before the last row
-        final int innerFrom = (iw + VL - 1) / VL * VL, innerTo = Math.max(innerFrom, (plane - iw) / VL * VL);
+        // the vectors with lanes in the first row start before this, those with lanes in the last end after it
+        final int lastRow = plane - iw;
         for (int p = 0; p < plane; p += VL) {
             // the last vector ends at the plane's end
             final int q = Math.min(p, plane - VL), at = xc + q, above = at - iw, below = at + iw;
             FloatVector aboveLeft = FloatVector.fromArray(S, x, above - 1), aboveCentre = FloatVector.fromArray(S, x, above),
                     aboveRight = FloatVector.fromArray(S, x, above + 1), belowLeft = FloatVector.fromArray(S, x, below - 1),
                     belowCentre = FloatVector.fromArray(S, x, below), belowRight = FloatVector.fromArray(S, x, below + 1);
-            if (q < innerFrom || q >= innerTo) {
+            if (q < iw || q + VL > lastRow) {
                 // lanes in the first or the last row: the taps of the rows above and below that fall on the padding cleared
                 final IntVector up = IntVector.fromArray(I, upKeep, q), down = IntVector.fromArray(I, downKeep, q);
                 aboveLeft = aboveLeft.reinterpretAsInts().and(up).reinterpretAsFloats();

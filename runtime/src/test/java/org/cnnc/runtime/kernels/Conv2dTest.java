@@ -120,6 +120,8 @@ class Conv2dTest {
                 new Geometry("depthwise k3 s2 odd", 3, 9, 13, 3, 3, 3, 2, 2, 1, 1, 1, 1, 3),
                 new Geometry("depthwise k3 s2 wide", 2, 5, 70, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2),
                 new Geometry("depthwise k3 s1 7x7", 12, 7, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 12),
+                // a plane's last vector, moved back to end at the plane's end, starts before the last row's vectors would
+                new Geometry("depthwise k3 s1 6x7", 12, 6, 7, 12, 3, 3, 1, 1, 1, 1, 1, 1, 12),
                 new Geometry("depthwise k3 s2 14x14", 6, 14, 14, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6),
                 new Geometry("depthwise k3 s2 odd wide", 5, 9, 37, 5, 3, 3, 2, 2, 1, 1, 1, 1, 5),
                 new Geometry("depthwise k5 s2 d2", 5, 15, 14, 5, 5, 5, 2, 2, 4, 4, 2, 2, 5),
