@@ -1,7 +1,9 @@
 package org.cnnc.compiler.optimize;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.cnnc.compiler.ir.Graph;
 import org.cnnc.compiler.ir.Node;
 import org.cnnc.compiler.ir.Op;
@@ -22,15 +24,21 @@ final class FuseResidualAdd implements Pass {
     public Result run(Graph graph) {
         Rewrite r = new Rewrite(graph);
         List<String> changes = new ArrayList<>();
+        // a convolution computed in one kernel with another (merge-siblings), either of the two, stores no residual
+        Set<Integer> paired = new HashSet<>();
+        for (Node x : graph.nodes()) {
+            if (x.computedWith() >= 0) {
+                paired.add(x.id());
+                paired.add(x.computedWith());
+            }
+        }
         for (Node add : graph.nodes()) {
             // an add that already applies an activation of its own would lose it
             if (!(add.op() instanceof Op.Add) || add.inputs().size() != 2 || !r.node(add.id()).epilogue().isEmpty()) continue;
             int a = r.resolve(add.inputs().get(0)), b = r.resolve(add.inputs().get(1));
             int conv = Math.max(a, b), other = Math.min(a, b);
             Node n = r.node(conv);
-            // a convolution computed in one kernel with another (merge-siblings) stores no residual
-            boolean paired = n.computedWith() >= 0 || graph.nodes().stream().anyMatch(x -> x.computedWith() == conv);
-            boolean fusable = conv != other && !paired && n.op() instanceof Op.Conv && !n.epilogue().residual()
+            boolean fusable = conv != other && !paired.contains(conv) && n.op() instanceof Op.Conv && !n.epilogue().residual()
                     && n.epilogue().after() == null && r.onlyReadBy(conv, add.id());
             if (!fusable) continue;
             Node c = r.node(conv);

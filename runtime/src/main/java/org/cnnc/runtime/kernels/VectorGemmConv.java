@@ -521,12 +521,11 @@ final class VectorGemmConv extends Conv2d {
                         outputs(s, sums, mr, y, yBase + c0 * plane + q0 + p * NR, plane, epilogue.bias(), c0, lo, hi);
                     } else if (rows == mr && width == NR && (c0 + rows <= split || c0 >= split)) {
                         // a whole tile of one part of a split convolution
-                        int n = yBase / outputSize(), at = q0 + p * NR;
+                        int at = partAt(yBase / outputSize(), c0) + q0 + p * NR;
                         if (c0 < split) {
-                            outputs(s, sums, mr, y, (n * split + c0) * plane + at, plane, epilogue.bias(), c0, lo, hi);
+                            outputs(s, sums, mr, y, at, plane, epilogue.bias(), c0, lo, hi);
                         } else {
-                            outputs(s, sums, mr, res, (n * (shape.oc() - split) + c0 - split) * plane + at, plane, second.bias(),
-                                    c0 - split, lo2, hi2);
+                            outputs(s, sums, mr, res, at, plane, second.bias(), c0 - split, lo2, hi2);
                         }
                     } else {
                         storeRows(s, sums, NR, c0, rows, q0 + p * NR, width, y, yBase, res);
@@ -1040,12 +1039,20 @@ final class VectorGemmConv extends Conv2d {
             store(t, to, ts, c0, rows, q0, cols, y, yBase + c0 * plane, y2, epilogue);
             return;
         }
-        final int n = yBase / outputSize(), end = c0 + rows, rest = shape.oc() - split;
-        if (c0 < split) store(t, to, ts, c0, Math.min(end, split) - c0, q0, cols, y, (n * split + c0) * plane, null, epilogue);
+        final int n = yBase / outputSize(), end = c0 + rows;
+        if (c0 < split) store(t, to, ts, c0, Math.min(end, split) - c0, q0, cols, y, partAt(n, c0), null, epilogue);
         if (end > split) {
             int from = Math.max(c0, split);
-            store(t, to + (from - c0) * ts, ts, from - split, end - from, q0, cols, y2, (n * rest + from - split) * plane, null, second);
+            store(t, to + (from - c0) * ts, ts, from - split, end - from, q0, cols, y2, partAt(n, from), null, second);
         }
+    }
+
+    /**
+     * Where output channel c of sample n starts in its part's output where the convolution is split:
+     * channels before the split in the first (split of them a sample), the rest in the second.
+     */
+    private int partAt(int n, int c) {
+        return (c < split ? n * split + c : n * (shape.oc() - split) + c - split) * plane;
     }
 
     /**

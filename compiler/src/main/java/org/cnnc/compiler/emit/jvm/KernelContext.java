@@ -55,4 +55,9 @@ record KernelContext(Node node, List<Shape> inputs, Function<String, String> fie
     boolean hasBias(boolean own) {
         return own || prepared.containsKey("bias");
     }
+
+    /** {@link #hasBias} for the partner. */
+    boolean partnerHasBias(boolean own) {
+        return own || prepared.containsKey("partner.bias");
+    }
 }

@@ -59,11 +59,10 @@ final class RuntimeKernels {
         if (k.partner() != null) {
             Op.Conv c = (Op.Conv) n.op(), d = (Op.Conv) k.partner().op();
             int[] in = Kernels.chw(k.in());
-            boolean partnerBias = d.bias() || k.prepared().containsKey("partner.bias");
             return CodeBlock.of("$L = $T.create($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", field, CONV_PAIR,
                     in[0], in[1], in[2], c.outChannels(), d.outChannels(), c.kh(), c.kw(), c.sh(), c.sw(), c.ph(), c.pw(),
                     c.dh(), c.dw(), k.tensor("weight"), epilogue, k.partnerTensor("weight"),
-                    epilogue(k.partner().epilogue(), partnerBias ? k.partnerTensor("bias") : "null"));
+                    epilogue(k.partner().epilogue(), k.partnerHasBias(d.bias()) ? k.partnerTensor("bias") : "null"));
         }
         return switch (n.op()) {
             case Op.Conv c -> {

@@ -19,6 +19,7 @@ import org.cnnc.compiler.ir.Op;
 import org.cnnc.compiler.ir.Shape;
 import org.cnnc.compiler.lower.KernelPlan;
 import org.cnnc.compiler.lower.KernelPlan.Kernel;
+import org.cnnc.compiler.lower.Lowering;
 import org.cnnc.compiler.shape.StateDict;
 import org.cnnc.compiler.summary.OpText;
 
@@ -100,10 +101,6 @@ public final class TornadoEmitter {
     private TornadoEmitter() {}
 
     public static Output emit(KernelPlan plan, String packageName, String className, Map<String, String> metadata) {
-        // the TornadoVM kernels store one output each: convolutions marked to run together run apart
-        if (plan.kernels().stream().anyMatch(k -> k.partner() != null)) {
-            plan = org.cnnc.compiler.lower.Lowering.lowerApart(plan.shaped(), plan.graph());
-        }
         Layout layout = layout(plan, packageName, className, metadata);
         JavaFile kernels = file(layout, kernelClass(layout, Dialect.TORNADO));
         JavaFile jvmKernels = file(layout, kernelClass(layout, Dialect.JVM));
@@ -121,6 +118,8 @@ public final class TornadoEmitter {
     }
 
     static Layout layout(KernelPlan plan, String packageName, String className, Map<String, String> metadata) {
+        // the TornadoVM kernels store one output each: convolutions marked to run together run apart
+        if (plan.kernels().stream().anyMatch(k -> k.partner() != null)) plan = Lowering.lowerApart(plan.shaped(), plan.graph());
         Graph written = plan.shaped().graph();
         List<StateDict.Tensor> tensors = StateDict.tensors(written);
         Map<String, String> fields = ModelNames.fields(tensors.stream().map(StateDict.Tensor::name).toList());
