@@ -92,6 +92,10 @@ public final class Explanation {
             return String.format("3×3: Winograd F(%1$d×%1$d, 3×3), %2$d multiplies per %1$d×%1$d outputs instead of %3$d",
                     tile, (tile + 2) * (tile + 2), 9 * tile * tile);
         }
+        if (input instanceof Shape.Map m && Conv2d.channelsAlongLanes(m.c(), m.h(), m.w(), c.outChannels(), c.kh(), c.kw(),
+                c.sh(), c.sw(), c.ph(), c.pw(), c.dh(), c.dw(), c.groups())) {
+            return "output channels along the lanes: tiles of an output row of 7 pixels, none of them padding";
+        }
         if (c.sh() == 1 && c.sw() == 1 && c.ph() == 0 && c.pw() == 0) {
             return (c.kh() == 1 && c.kw() == 1 ? "1×1" : "stride 1, no padding")
                     + ": a matrix product on the input as it lies, no im2col";

@@ -72,6 +72,36 @@ public abstract class Conv2d {
         return winogradTile(new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups));
     }
 
+    /**
+     * Whether the Vector API kernels compute this convolution with the output channels along the
+     * lanes ({@code VectorChannelLanesConv}), for {@code cnnc explain}: the arguments as
+     * {@link #create}'s.
+     */
+    public static boolean channelsAlongLanes(int ic, int ih, int iw, int oc, int kh, int kw, int sh, int sw, int ph, int pw,
+                                             int dh, int dw, int groups) {
+        return channelsAlongLanes(new ConvShape(ic, ih, iw, oc, kh, kw, sh, sw, ph, pw, dh, dw, groups), VectorSupport.panelColumns());
+    }
+
+    /** Output pixels of a tile of {@code VectorChannelLanesConv}: an output row of this width. */
+    static final int LANES_ROW = 7;
+    /** Rows of K below which the matrix product stays: a shorter sum weighs each tile's scatter and epilogue more. */
+    static final int LANES_MIN_K = 256;
+
+    /**
+     * Whether {@code VectorChannelLanesConv} takes {@code s}, the vector kernels' column panels
+     * {@code nr} wide: with 16-float vectors (its 21 sums, three vectors of weights and a
+     * broadcast fit their 32 registers), no groups, not Winograd's, an output {@link #LANES_ROW}
+     * wide and at most as high, K of at least {@link #LANES_MIN_K}, and tiles of three vectors of
+     * channels that compute no more outputs than the matrix product's panels of pixels would (24
+     * channels at 7×7: 48 × 49 against 24 × 64).
+     */
+    static boolean channelsAlongLanes(ConvShape s, int nr) {
+        final int channels = 3 * nr / 2, plane = s.oh() * s.ow();
+        return nr == 32 && s.groups() == 1 && s.ow() == LANES_ROW && s.oh() <= LANES_ROW && s.k() >= LANES_MIN_K
+                && winogradTile(s, nr) == 0
+                && (long) Math.ceilDiv(s.oc(), channels) * channels * plane <= (long) s.oc() * Math.ceilDiv(plane, nr) * nr;
+    }
+
     static boolean usesWinograd(ConvShape s) {
         return winogradTile(s) > 0;
     }

@@ -12,6 +12,7 @@ final class VectorBackend implements Backend {
             if (shape.depthwise()) return new VectorDepthwiseConv(shape, weights, e);
             int tile = Conv2d.winogradTile(shape);
             if (tile > 0) return new VectorWinogradConv(shape, weights, e, tile);
+            if (Conv2d.channelsAlongLanes(shape, 2 * VectorOps.VL)) return new VectorChannelLanesConv(shape, weights, e);
             return new VectorGemmConv(shape, weights, e);
         });
     }

@@ -214,28 +214,11 @@ final class VectorGemmConv extends Conv2d {
         mPanels = (ocg + mr - 1) / mr;
         plane = s.oh() * s.ow();
         direct = s.readsInPlace();
-        offs = new int[k];
-        final int extent;
-        if (direct) {
-            layout = null;
-            wq = s.iw();
-            cs = s.ih() * s.iw();
-            for (int c = 0, r = 0; c < icg; c++) {
-                for (int i = 0; i < s.kh(); i++) {
-                    for (int j = 0; j < s.kw(); j++, r++) offs[r] = c * cs + i * s.dh() * wq + j * s.dw();
-                }
-            }
-            extent = (s.oh() - 1) * wq + s.ow();
-        } else {
-            layout = new PaddedLayout(s);
-            wq = layout.wq;
-            cs = layout.channelStride;
-            int taps = s.kh() * s.kw();
-            for (int c = 0, r = 0; c < icg; c++) {
-                for (int t = 0; t < taps; t++, r++) offs[r] = c * cs + layout.taps[t];
-            }
-            extent = layout.extent;
-        }
+        layout = direct ? null : new PaddedLayout(s);
+        wq = direct ? s.iw() : layout.wq;
+        cs = direct ? s.ih() * s.iw() : layout.channelStride;
+        offs = rowOffsets(s, layout);
+        final int extent = direct ? (s.oh() - 1) * wq + s.ow() : layout.extent;
         final int ow = s.ow(), extra = wq - ow;
         // a vector starting anywhere in a row reaches at most this far into the extended columns,
         // read from P and its slack (not from the caller's input, as it lies)
@@ -262,6 +245,23 @@ final class VectorGemmConv extends Conv2d {
         packFloats = (storesEachTile ? k * group : kc) * NR;
         perThread = Math.addExact(pFloats, packFloats + mPanels * mr * group * NR);
         a = pack(weights);
+    }
+
+    /**
+     * Where row k = (channel, tap) of B starts for a group's first output pixel, from its first
+     * channel: in the image {@code layout} pads the input into, or (where {@code layout} is null:
+     * stride 1, no padding) in the input as it lies.
+     */
+    static int[] rowOffsets(ConvShape s, PaddedLayout layout) {
+        final int taps = s.kh() * s.kw();
+        final int[] offs = new int[s.k()];
+        final int cs = layout == null ? s.ih() * s.iw() : layout.channelStride;
+        for (int c = 0, r = 0; c < s.icg(); c++) {
+            for (int t = 0; t < taps; t++, r++) {
+                offs[r] = c * cs + (layout == null ? t / s.kw() * s.dh() * s.iw() + t % s.kw() * s.dw() : layout.taps[t]);
+            }
+        }
+        return offs;
     }
 
     /** Most floats of B packed at once per thread where every tile stores its own outputs (256 KB: in L2). */

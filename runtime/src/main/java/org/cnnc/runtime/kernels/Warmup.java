@@ -93,6 +93,8 @@ final class Warmup {
             // (the 16×16 above: rows of tiles a vector long on AVX2, the 12×12 extended columns)
             new VectorWinogradConv(new ConvShape(16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(24 * 16 * 9, 23),
                     epilogue(24, false), 2, true),
+            // a 3×3 conv to 7×7 with K = 288: the output channels along the lanes on AVX-512
+            conv(32, 7, 7, 48, 3, 1, 1, 1, true),
             // the epilogue's general path (sigmoid)
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),

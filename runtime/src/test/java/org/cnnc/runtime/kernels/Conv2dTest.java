@@ -112,6 +112,14 @@ class Conv2dTest {
                 new Geometry("1x1 7x7 OC30 IC past a block, half last panel (rows split)", VectorGemmConv.KC + 3, 7, 7, 30, 1, 1, 1, 1,
                         0, 0, 1, 1, 1),
                 new Geometry("1x1 5x8 OC15, half last panel", 12, 5, 8, 15, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                // output rows 7 wide and K of 256 or more: on AVX-512 the output channels run along the
+                // lanes, in tiles of 48 channels (the last one part full) and 7 pixels
+                new Geometry("lanes 1x1 7x7", 256, 7, 7, 90, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("lanes 1x1 s2 to 7x7", 260, 13, 13, 40, 1, 1, 2, 2, 0, 0, 1, 1, 1),
+                new Geometry("lanes 3x3 p1 7x7", 32, 7, 7, 140, 3, 3, 1, 1, 1, 1, 1, 1, 1),
+                new Geometry("lanes 3x3 s2 p1 to 7x7", 29, 14, 14, 45, 3, 3, 2, 2, 1, 1, 1, 1, 1),
+                new Geometry("lanes 1x1 5x7", 256, 5, 7, 47, 1, 1, 1, 1, 0, 0, 1, 1, 1),
+                new Geometry("lanes 3x3 d2 p2 3x7", 30, 3, 7, 44, 3, 3, 1, 1, 2, 2, 2, 2, 1),
                 new Geometry("depthwise k3 s1", 10, 9, 9, 10, 3, 3, 1, 1, 1, 1, 1, 1, 10),
                 new Geometry("depthwise k3 s2", 7, 12, 12, 7, 3, 3, 2, 2, 1, 1, 1, 1, 7),
                 new Geometry("depthwise k3 s1 wide", 3, 5, 35, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3),
@@ -177,7 +185,7 @@ class Conv2dTest {
 
     static Stream<Arguments> epilogueCases() {
         List<String> names = List.of("3x3 p1 wide", "3x3 p1 OC13 IC3 7x7", "depthwise k3 s1", "depthwise k3 s2 odd", "depthwise k3 s2 odd wide", "1x1 many panels",
-                "1x1 K in two blocks", "1x1 s2");
+                "1x1 K in two blocks", "1x1 s2", "lanes 1x1 7x7", "lanes 3x3 s2 p1 to 7x7");
         return geometries().stream().filter(g -> names.contains(g.name())).flatMap(g -> Stream.of(Arguments.of(g, VectorSupport.Impl.VECTOR), Arguments.of(g, VectorSupport.Impl.SCALAR)));
     }
 
@@ -246,6 +254,30 @@ class Conv2dTest {
             // the 8×8 planes (four vectors on AVX-512) are transformed along their rows first; 7×7 is picked from
             String from = name.endsWith("odd") ? "windows picked from the input" : "transformed along them first";
             if (VectorOps.VL == 16) assertTrue(c.strategy().contains(from), name + ": " + c.strategy());
+        }
+    }
+
+    @Test
+    void runsOutputChannelsAlongTheLanesOnlyWithSixteenFloatVectorsWhereTheyPay() {
+        ConvShape wide = new ConvShape(512, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 1, 1, 1);
+        assertTrue(Conv2d.channelsAlongLanes(wide, 32));
+        assertFalse(Conv2d.channelsAlongLanes(wide, 16), "8-float vectors: 21 sums do not fit 16 registers");
+        assertTrue(Conv2d.channelsAlongLanes(new ConvShape(512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1), 32), "ResNet's 3×3 at 7×7");
+        assertTrue(Conv2d.channelsAlongLanes(new ConvShape(1024, 14, 14, 2048, 1, 1, 2, 2, 0, 0, 1, 1, 1), 32), "stride 2 to 7×7");
+        assertFalse(Conv2d.channelsAlongLanes(new ConvShape(160, 7, 7, 960, 1, 1, 1, 1, 0, 0, 1, 1, 1), 32), "K below 256");
+        assertFalse(Conv2d.channelsAlongLanes(new ConvShape(512, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1), 32), "24 channels in tiles of 48");
+        assertFalse(Conv2d.channelsAlongLanes(new ConvShape(1024, 14, 14, 256, 1, 1, 1, 1, 0, 0, 1, 1, 1), 32), "14 wide");
+        assertFalse(Conv2d.channelsAlongLanes(new ConvShape(512, 7, 7, 512, 3, 3, 1, 1, 1, 1, 1, 1, 2), 32), "grouped");
+    }
+
+    @Test
+    void geometriesNamedForLanesTakeThatPath() {
+        assumeTrue(VectorOps.VL == 16, "the output channels run along the lanes with 16-float vectors only");
+        List<Geometry> lanes = geometries().stream().filter(g -> g.name().startsWith("lanes")).toList();
+        assertEquals(6, lanes.size());
+        for (Geometry g : lanes) {
+            Conv2d c = g.conv(new float[g.oc() * g.k()], Epilogue.NONE, VectorSupport.Impl.VECTOR);
+            assertTrue(c instanceof VectorChannelLanesConv, g + ": " + c.strategy());
         }
     }
 
@@ -441,12 +473,13 @@ class Conv2dTest {
 
     @Test
     void splitsRowsWhereEachThreadWouldTakeOneColumnPanelAndAllTheWeights() {
-        // ResNet-50's 1×1 512 → 2048 at 7×7: 49 pixels in two column panels of 32 (AVX-512), one
+        // ResNet-50's 1×1 512 → 2048 at 7×7 on the matrix product (the factory gives it to the
+        // output channels along the lanes): 49 pixels in two column panels of 32 (AVX-512), one
         // a thread, which by the balance alone would each read all 4 MB of weights
         assumeTrue(VectorOps.VL == 16, "49 pixels are " + Math.ceilDiv(49, 2 * VectorOps.VL) + " column panels here");
-        Conv2d c = Conv2d.create(512, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 1, 1, 1, new float[2048 * 512], Epilogue.NONE,
-                VectorSupport.Impl.VECTOR);
-        assertFalse(((VectorGemmConv) c).splitsColumns(2), c.strategy());
+        VectorGemmConv c = new VectorGemmConv(new ConvShape(512, 7, 7, 2048, 1, 1, 1, 1, 0, 0, 1, 1, 1), new float[2048 * 512],
+                Epilogue.NONE);
+        assertFalse(c.splitsColumns(2), c.strategy());
         // the same 49 pixels against 24 rows (two row panels) still split their columns
         Conv2d few = Conv2d.create(512, 7, 7, 24, 1, 1, 1, 1, 0, 0, 1, 1, 1, new float[24 * 512], Epilogue.NONE,
                 VectorSupport.Impl.VECTOR);
