@@ -23,20 +23,23 @@ import org.cnnc.runtime.Parallel;
  * run of output rows per channel ({@link VectorOps#epilogue}), so the residual may be the output
  * itself.
  *
- * <p>Taken where {@link Conv2d#channelsAlongLanes} says. AMD EPYC Zen 5 (AVX-512), against the GEMM kernel, each alone, the same shape
- * in one JVM: 1×1 512 → 2048 at 7×7 0.85 of the time on one thread and 0.82 on two, 2048 → 512
- * 0.82 and 0.82, 960 → 320 0.80 and 0.78, 960 → 160 0.87 and 0.74; 3×3 512 → 512 0.78 on one
- * thread and two. With K = 160 (160 → 960) it took 1.10 of the time: each tile's scatter and
- * epilogue weigh on a short sum. At 14×14 (two tiles a row) the GEMM kernel pads an eighth of
- * its columns and was as fast or faster (1×1 1024 → 256, 256 → 1024, 384 → 64).
+ * <p>Taken where {@link Conv2d#channelsAlongLanes} says. AMD EPYC Zen 5 (AVX-512), against the
+ * GEMM kernel, each alone, the same shape in one JVM: 1×1 512 → 2048 at 7×7 0.85 of the time on
+ * one thread and 0.82 on two, 2048 → 512 0.82 and 0.82, 960 → 320 0.80 and 0.78, 960 → 160 0.87
+ * and 0.74; 3×3 512 → 512 0.78 on one thread and two. With K = 160 (160 → 960) it took 1.10 of
+ * the time: each tile's scatter and epilogue weigh on a short sum. At 14×14 (two tiles a row)
+ * the GEMM kernel pads an eighth of its columns and was as fast or faster (1×1 1024 → 256,
+ * 256 → 1024, 384 → 64).
  */
 final class VectorChannelLanesConv extends Conv2d {
     /** Output pixels of a tile: one output row. */
     static final int MR = Conv2d.LANES_ROW;
     /** Output channels of a tile: three vectors. */
     static final int NR = 3 * VL;
+    /** Floats of a tile's sums. */
+    private static final int TILE = MR * NR;
 
-    private final int k, panels, plane, cs, wq;
+    private final int k, panels, plane, wq;
     private final boolean direct;
     private final PaddedLayout layout;
     /** Offset of row k of B (channel, tap) from a tile's first pixel in the image. */
@@ -45,7 +48,10 @@ final class VectorChannelLanesConv extends Conv2d {
     private final float[] w;
     /** Lane l of a vector of sums goes l output planes on: {@code l × plane}. */
     private final int[] lanePlanes = new int[VL];
-    /** Scratch per thread: the padded image (none where direct), then the sums of one panel, NR × plane. */
+    /**
+     * Scratch per thread: the padded image (none where direct), a tile's sums pixel by pixel, then
+     * a panel's sums as NR rows of the plane.
+     */
     private final int pFloats, perThread;
     private final Parallel.Task bySample = this::samples, byShare = this::shares;
 
@@ -57,13 +63,12 @@ final class VectorChannelLanesConv extends Conv2d {
         plane = s.oh() * s.ow();
         direct = s.readsInPlace();
         layout = direct ? null : new PaddedLayout(s);
-        cs = direct ? s.ih() * s.iw() : layout.channelStride;
         wq = direct ? s.iw() : layout.wq;
         offs = VectorGemmConv.rowOffsets(s, layout);
         for (int l = 0; l < VL; l++) lanePlanes[l] = l * plane;
-        pFloats = direct ? 0 : Math.multiplyExact(s.ic(), cs);
+        pFloats = direct ? 0 : Math.multiplyExact(s.ic(), layout.channelStride);
         // the epilogue loads a channel's last vector of sums whole
-        perThread = Math.addExact(pFloats, NR * plane + VL);
+        perThread = Math.addExact(pFloats, TILE + NR * plane + VL);
         w = new float[Math.multiplyExact(panels * NR, k)];
         for (int o = 0; o < s.oc(); o++) {
             int base = o / NR * k * NR + o % NR;
@@ -119,22 +124,27 @@ final class VectorChannelLanesConv extends Conv2d {
         final int u0 = (int) ((long) units * share / shares), u1 = (int) ((long) units * (share + 1) / shares);
         if (u0 == u1) return;
         final float[] img = direct ? x : scratch;
-        final int imgBase = direct ? n * inputSize() : pBase, sums = pBase + pFloats, yBase = n * outputSize();
+        final int imgBase = direct ? n * inputSize() : pBase, sums = pBase + pFloats, rows = sums + TILE, yBase = n * outputSize();
         if (!direct) layout.fill(x, n * inputSize(), 0, shape.ic(), scratch, pBase);
         for (int u = u0; u < u1; ) {
             final int panel = u / oh, r0 = u % oh, r1 = Math.min(oh, r0 + (u1 - u));
-            for (int r = r0; r < r1; r++) tile(img, imgBase + r * wq, panel * k * NR, scratch, sums + r * MR);
-            final int c0 = panel * NR, rows = Math.min(NR, shape.oc() - c0);
-            VectorOps.epilogue(scratch, sums + r0 * MR, plane, y, yBase + c0 * plane + r0 * MR, plane, rows, (r1 - r0) * MR,
-                    c0, epilogue, res);
+            for (int r = r0; r < r1; r++) {
+                tile(img, imgBase + r * wq, panel * k * NR, scratch, sums);
+                scatter(scratch, sums, scratch, rows + r * MR);
+            }
+            final int c0 = panel * NR;
+            VectorOps.epilogue(scratch, rows + r0 * MR, plane, y, yBase + c0 * plane + r0 * MR, plane, Math.min(NR, shape.oc() - c0),
+                    (r1 - r0) * MR, c0, epilogue, res);
             u += r1 - r0;
         }
     }
 
     /**
      * One tile: the output row whose first pixel reads {@code img[base]} at tap offset 0, against
-     * the panel of weights at {@code w[wo]}; its sums scattered to {@code s[at]}, each channel's
-     * row of the plane {@link #plane} floats after the one before.
+     * the panel of weights at {@code w[wo]}; its sums to {@code s[at]}, pixel by pixel, three
+     * vectors a pixel. The scatter to the channels' rows is {@link #scatter}'s: written here, its
+     * 21 call sites left C2 short of the inlining budget in some compilations, and the scatters it
+     * did not inline boxed their vectors (hundreds of KB a call in ResNet-50).
      */
     private void tile(float[] img, int base, int wo, float[] s, int at) {
         final float[] w = this.w;
@@ -175,28 +185,39 @@ final class VectorChannelLanesConv extends Conv2d {
             c61 = w1.fma(a, c61);
             c62 = w2.fma(a, c62);
         }
+        c00.intoArray(s, at);
+        c01.intoArray(s, at + VL);
+        c02.intoArray(s, at + 2 * VL);
+        c10.intoArray(s, at + 3 * VL);
+        c11.intoArray(s, at + 4 * VL);
+        c12.intoArray(s, at + 5 * VL);
+        c20.intoArray(s, at + 6 * VL);
+        c21.intoArray(s, at + 7 * VL);
+        c22.intoArray(s, at + 8 * VL);
+        c30.intoArray(s, at + 9 * VL);
+        c31.intoArray(s, at + 10 * VL);
+        c32.intoArray(s, at + 11 * VL);
+        c40.intoArray(s, at + 12 * VL);
+        c41.intoArray(s, at + 13 * VL);
+        c42.intoArray(s, at + 14 * VL);
+        c50.intoArray(s, at + 15 * VL);
+        c51.intoArray(s, at + 16 * VL);
+        c52.intoArray(s, at + 17 * VL);
+        c60.intoArray(s, at + 18 * VL);
+        c61.intoArray(s, at + 19 * VL);
+        c62.intoArray(s, at + 20 * VL);
+    }
+
+    /**
+     * A tile's sums from {@code s[from]} (pixel by pixel, three vectors of channels a pixel) to
+     * {@code to[at]}, each channel's row of the plane {@link #plane} floats after the one before.
+     */
+    private void scatter(float[] s, int from, float[] to, int at) {
         final int[] map = lanePlanes;
-        final int v1 = VL * plane, v2 = 2 * VL * plane;
-        c00.intoArray(s, at, map, 0);
-        c01.intoArray(s, at + v1, map, 0);
-        c02.intoArray(s, at + v2, map, 0);
-        c10.intoArray(s, at + 1, map, 0);
-        c11.intoArray(s, at + 1 + v1, map, 0);
-        c12.intoArray(s, at + 1 + v2, map, 0);
-        c20.intoArray(s, at + 2, map, 0);
-        c21.intoArray(s, at + 2 + v1, map, 0);
-        c22.intoArray(s, at + 2 + v2, map, 0);
-        c30.intoArray(s, at + 3, map, 0);
-        c31.intoArray(s, at + 3 + v1, map, 0);
-        c32.intoArray(s, at + 3 + v2, map, 0);
-        c40.intoArray(s, at + 4, map, 0);
-        c41.intoArray(s, at + 4 + v1, map, 0);
-        c42.intoArray(s, at + 4 + v2, map, 0);
-        c50.intoArray(s, at + 5, map, 0);
-        c51.intoArray(s, at + 5 + v1, map, 0);
-        c52.intoArray(s, at + 5 + v2, map, 0);
-        c60.intoArray(s, at + 6, map, 0);
-        c61.intoArray(s, at + 6 + v1, map, 0);
-        c62.intoArray(s, at + 6 + v2, map, 0);
+        for (int p = 0; p < MR; p++) {
+            for (int v = 0; v < 3; v++) {
+                FloatVector.fromArray(S, s, from + (3 * p + v) * VL).intoArray(to, at + p + v * VL * plane, map, 0);
+            }
+        }
     }
 }
