@@ -97,9 +97,13 @@ public abstract class Conv2d {
      */
     static boolean channelsAlongLanes(ConvShape s, int nr) {
         final int channels = 3 * nr / 2, plane = s.oh() * s.ow();
-        return nr == 32 && s.groups() == 1 && s.ow() == LANES_ROW && s.oh() <= LANES_ROW && s.k() >= LANES_MIN_K
-                && winogradTile(s, nr) == 0
+        return lanesFit(s, nr) && s.k() >= LANES_MIN_K && winogradTile(s, nr) == 0
                 && (long) Math.ceilDiv(s.oc(), channels) * channels * plane <= (long) s.oc() * Math.ceilDiv(plane, nr) * nr;
+    }
+
+    /** Whether {@code VectorChannelLanesConv} can compute {@code s} at all (see {@link #channelsAlongLanes}). */
+    static boolean lanesFit(ConvShape s, int nr) {
+        return nr == 32 && s.groups() == 1 && s.ow() == LANES_ROW && s.oh() <= LANES_ROW;
     }
 
     static boolean usesWinograd(ConvShape s) {

@@ -57,7 +57,7 @@ final class VectorChannelLanesConv extends Conv2d {
 
     VectorChannelLanesConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
-        if (!Conv2d.channelsAlongLanes(s, 2 * VL)) throw new IllegalArgumentException("output channels along the lanes do not take " + s);
+        if (!Conv2d.lanesFit(s, 2 * VL)) throw new IllegalArgumentException("output channels along the lanes cannot compute " + s);
         k = s.k();
         panels = Math.ceilDiv(s.oc(), NR);
         plane = s.oh() * s.ow();

@@ -72,7 +72,7 @@ final class Warmup {
 
     /** The convolutions each round runs. */
     static Conv2d[] convs() {
-        return new Conv2d[] {
+        Conv2d[] each = {
             // 3×3 with tall and short row panels (24 and 16 channels: 12 and 8 rows with AVX-512,
             // 5 and 4 with AVX2) and K = 288 in two or three blocks, a 1×1 read from the input, a
             // stride-2 conv, depthwise convs of stride 1 and 2, Winograd with short and tall row
@@ -93,11 +93,29 @@ final class Warmup {
             // (the 16×16 above: rows of tiles a vector long on AVX2, the 12×12 extended columns)
             new VectorWinogradConv(new ConvShape(16, 8, 8, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(24 * 16 * 9, 23),
                     epilogue(24, false), 2, true),
-            // a 3×3 conv to 7×7 with K = 288: the output channels along the lanes on AVX-512
-            conv(32, 7, 7, 48, 3, 1, 1, 1, true),
             // the epilogue's general path (sigmoid)
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),
+        };
+        Conv2d[] lanes = lanes(), all = java.util.Arrays.copyOf(lanes, lanes.length + each.length);
+        System.arraycopy(each, 0, all, lanes.length, each.length);
+        return all;
+    }
+
+    /**
+     * With 16-float vectors, the output channels along the lanes on a 1×1 conv from the input as
+     * it lies and a 3×3 one from its padded copy, both to 7×7, first in each round. K is 16 and
+     * 18 rather than the 256 or more the factory gives the kernel, so that a call is cheap while
+     * it runs interpreted. That is not enough for large models: ResNet-50's first call, in a fresh
+     * JVM, took 0.71–1.28 s (median 0.88) against 0.48–0.86 (0.51) before the kernel, C2 compiling
+     * its tile during that call; with K = 288 here, or each of these run eight times a round,
+     * no less.
+     */
+    private static Conv2d[] lanes() {
+        if (VectorOps.VL != 16) return new Conv2d[0];
+        return new Conv2d[] {
+            new VectorChannelLanesConv(new ConvShape(16, 7, 7, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1), random(48 * 16, 29), epilogue(48, true)),
+            new VectorChannelLanesConv(new ConvShape(2, 7, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1), random(48 * 18, 31), epilogue(48, false)),
         };
     }
 

@@ -23,6 +23,12 @@ class WarmupTest {
     }
 
     @Test
+    void runsTheOutputChannelsAlongTheLanesWithSixteenFloatVectors() {
+        long lanes = java.util.Arrays.stream(Warmup.convs()).filter(c -> c instanceof VectorChannelLanesConv).count();
+        assertEquals(VectorOps.VL == 16 ? 2 : 0, lanes);
+    }
+
+    @Test
     void runsBothWinogradTilesAndBothNumberings() {
         Set<Integer> sides = new TreeSet<>();
         Set<Boolean> compact = new TreeSet<>();
