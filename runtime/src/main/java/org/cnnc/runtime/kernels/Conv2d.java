@@ -11,7 +11,9 @@ import org.cnnc.runtime.Parallel;
  * <p>With the Vector API: depthwise convolutions (groups = IC = OC) run a direct kernel
  * ({@code VectorDepthwiseConv}); 3×3 stride-1 ones with at least 16 channels in and out, on maps
  * large enough, run Winograd's F(2×2, 3×3) or, on larger maps with 64 channels or more,
- * F(4×4, 3×3) ({@code VectorWinogradConv}); everything else is a
+ * F(4×4, 3×3) ({@code VectorWinogradConv}); with 16-float vectors, those to maps 7 wide run with
+ * the output channels along the lanes ({@code VectorChannelLanesConv}, see
+ * {@link #channelsAlongLanes}); everything else is a
  * packed-weight matrix product per group ({@code VectorGemmConv}), reading a 1×1 stride-1
  * convolution's input as it is and any other from a padded copy made once per call. Without
  * it, {@code ScalarConv2d} runs plain loops.
