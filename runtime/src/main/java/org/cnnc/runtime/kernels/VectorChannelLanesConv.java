@@ -53,7 +53,7 @@ final class VectorChannelLanesConv extends Conv2d {
      * a panel's sums as NR rows of the plane.
      */
     private final int pFloats, perThread;
-    private final Parallel.Task bySample = this::samples, byShare = this::shares;
+    private final SampleShares samples = new SampleShares(this::part);
 
     VectorChannelLanesConv(ConvShape s, float[] weights, Epilogue epilogue) {
         super(s, epilogue);
@@ -90,36 +90,15 @@ final class VectorChannelLanesConv extends Conv2d {
     @Override
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch, scratch, parallel);
-        final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
-        if (threads == 1) {
-            for (int n = 0; n < batch; n++) work(0, 1, x, n, y, residual, scratch, 0);
-        } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
-            parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
-        } else {
-            for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
-        }
-    }
-
-    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's samples. */
-    private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
-        for (int t = t0; t < t1; t++) {
-            for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(0, 1, x, n, y, res, scratch, Threads.region(scratch, threads, t));
-            }
-        }
-    }
-
-    /** Threads [t0, t1) of {@code threads}, each with its share of sample n. */
-    private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
-        for (int t = t0; t < t1; t++) work(t, threads, x, n, y, res, scratch, Threads.region(scratch, threads, t));
+        samples.run(x, y, residual, batch, scratch, parallel, shape.macs());
     }
 
     /**
-     * Share {@code share} of {@code shares} of sample n: a contiguous run of (panel, output row)
-     * units, panel by panel, so that each thread reads its part of the weights. The thread's own
-     * padded image is at {@code scratch[pBase]}.
+     * Share {@code share} of {@code shares} of sample n ({@link SampleShares.Part}): a contiguous run
+     * of (panel, output row) units, panel by panel, so that each thread reads its part of the
+     * weights. The thread's own padded image is at {@code scratch[pBase]}.
      */
-    private void work(int share, int shares, float[] x, int n, float[] y, float[] res, float[] scratch, int pBase) {
+    private void part(float[] x, float[] y, float[] res, float[] scratch, int n, int share, int shares, int pBase) {
         final int oh = shape.oh(), units = panels * oh;
         final int u0 = (int) ((long) units * share / shares), u1 = (int) ((long) units * (share + 1) / shares);
         if (u0 == u1) return;

@@ -181,7 +181,7 @@ final class VectorGemmConv extends Conv2d {
      * threads writing the same lines of one P took longer on two cores than on one.
      */
     private final int pFloats, packFloats, perThread;
-    private final Parallel.Task bySample = this::samples, byShare = this::shares;
+    private final SampleShares samples = new SampleShares(this::part);
     /**
      * For two convolutions of one input computed as one ({@link ConvPair}): the output channels
      * from {@code split} on go to a second output array, through {@link #second}; 0 where there is
@@ -363,7 +363,7 @@ final class VectorGemmConv extends Conv2d {
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         if (split > 0) throw new IllegalStateException("a convolution split in two runs with two outputs: runPair");
         checkCall(x, y, residual, batch, scratch, parallel);
-        dispatch(x, y, residual, batch, scratch, parallel);
+        samples.run(x, y, residual, batch, scratch, parallel, shape.macs());
     }
 
     /**
@@ -373,38 +373,12 @@ final class VectorGemmConv extends Conv2d {
      */
     void runPair(float[] x, float[] y1, float[] y2, int batch, float[] scratch, Parallel parallel) {
         // the second output travels in the residual's place, which a split convolution does not use
-        dispatch(x, y1, y2, batch, scratch, parallel);
+        samples.run(x, y1, y2, batch, scratch, parallel, shape.macs());
     }
 
-    private void dispatch(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
-        final int threads = Threads.workers(parallel, shape.macs() * batch, Threads.GEMM);
-        final int in = inputSize(), out = outputSize();
-        if (threads == 1) {
-            for (int n = 0; n < batch; n++) work(0, 1, true, x, n * in, y, n * out, residual, scratch, 0);
-        } else if (Threads.bySample(batch, threads, shape.macs(), Threads.GEMM)) {
-            // samples dealt out whole: one hand-off for the batch, each thread with its own P
-            parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
-        } else {
-            for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
-        }
-    }
-
-    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's samples. */
-    private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
-        final int in = inputSize(), out = outputSize();
-        for (int t = t0; t < t1; t++) {
-            for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                work(0, 1, true, x, n * in, y, n * out, res, scratch, Threads.region(scratch, threads, t));
-            }
-        }
-    }
-
-    /** Threads [t0, t1) of {@code threads}, each with its share of sample n. */
-    private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
-        final boolean splitN = splitsColumns(threads);
-        for (int t = t0; t < t1; t++) {
-            work(t, threads, splitN, x, n * inputSize(), y, n * outputSize(), res, scratch, Threads.region(scratch, threads, t));
-        }
+    /** Share {@code share} of {@code shares} of sample n ({@link SampleShares.Part}); a whole sample with its columns as one run. */
+    private void part(float[] x, float[] y, float[] res, float[] scratch, int n, int share, int shares, int at) {
+        work(share, shares, shares == 1 || splitsColumns(shares), x, n * inputSize(), y, n * outputSize(), res, scratch, at);
     }
 
     /**

@@ -186,7 +186,7 @@ final class VectorWinogradConv extends Conv2d {
      * window all fall in one set of the L1 cache, which holds 8 lines.
      */
     private final int vStep;
-    private final Parallel.Task bySample = this::samples, byShare = this::shares;
+    private final SampleShares samples = new SampleShares(this::part);
     /**
      * The largest U (bytes) for which threads split the columns by vectors ({@link #byVectors}):
      * a thread that computes a vector of a panel alone reads all of U for half the products.
@@ -356,46 +356,27 @@ final class VectorWinogradConv extends Conv2d {
     public void run(float[] x, float[] y, float[] residual, int batch, float[] scratch, Parallel parallel) {
         checkCall(x, y, residual, batch, scratch, parallel);
         // the work the products do, to decide as the GEMM kernel would
-        final long work = (long) products * rows * ic * nPanels * NR * batch;
-        final int threads = Threads.workers(parallel, work, Threads.GEMM);
-        if (threads <= 1) {
-            for (int n = 0; n < batch; n++) whole(x, n, y, residual, scratch, 0);
-        } else if (Threads.bySample(batch, threads, work / batch, Threads.GEMM)) {
-            parallel.forRange(threads, bySample, x, y, residual, scratch, batch, threads);
-        } else {
-            for (int n = 0; n < batch; n++) parallel.forRange(threads, byShare, x, y, residual, scratch, n, threads);
-        }
-    }
-
-    /** Threads [t0, t1) of {@code threads}, each with its share of the batch's samples. */
-    private void samples(float[] x, float[] y, float[] res, float[] scratch, int batch, int threads, int t0, int t1) {
-        for (int t = t0; t < t1; t++) {
-            for (int n = batch * t / threads, end = batch * (t + 1) / threads; n < end; n++) {
-                whole(x, n, y, res, scratch, Threads.region(scratch, threads, t));
-            }
-        }
+        samples.run(x, y, residual, batch, scratch, parallel, (long) products * rows * ic * nPanels * NR);
     }
 
     /**
-     * Threads [t0, t1) of {@code threads}, each with a contiguous run of sample n's columns
-     * (vectors of tiles, or whole column panels), or (where {@link #splitsColumns} finds that
-     * slower, as on small images) of its row panels against every column, each thread then
-     * transforming the whole input; or, along the lanes, a run of its pairs of vectors of output
-     * channels, each thread transforming the whole input.
+     * Share t of {@code threads} of sample n ({@link SampleShares.Part}; one of one: the whole
+     * sample): a contiguous run of its columns (vectors of tiles, or whole column panels), or
+     * (where {@link #splitsColumns} finds that slower, as on small images) of its row panels against
+     * every column, each thread then transforming the whole input; or, along the lanes, a run of its
+     * pairs of vectors of output channels, each thread transforming the whole input.
      */
-    private void shares(float[] x, float[] y, float[] res, float[] scratch, int n, int threads, int t0, int t1) {
-        final boolean splitN = splitsColumns(threads);
-        for (int t = t0; t < t1; t++) {
-            int base = Threads.region(scratch, threads, t);
-            if (lanes) {
-                int pairs = oc / (2 * VL);
-                lanes(x, n, y, res, scratch, base, 2 * VL * (pairs * t / threads), 2 * VL * (pairs * (t + 1) / threads));
-            } else if (splitN) {
-                work(Math.min(vectors, perUnit * (units * t / threads)), Math.min(vectors, perUnit * (units * (t + 1) / threads)), 0,
-                        mPanels, x, n, y, res, scratch, base);
-            } else {
-                work(0, vectors, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
-            }
+    private void part(float[] x, float[] y, float[] res, float[] scratch, int n, int t, int threads, int base) {
+        if (threads == 1) {
+            whole(x, n, y, res, scratch, base);
+        } else if (lanes) {
+            int pairs = oc / (2 * VL);
+            lanes(x, n, y, res, scratch, base, 2 * VL * (pairs * t / threads), 2 * VL * (pairs * (t + 1) / threads));
+        } else if (splitsColumns(threads)) {
+            work(Math.min(vectors, perUnit * (units * t / threads)), Math.min(vectors, perUnit * (units * (t + 1) / threads)), 0,
+                    mPanels, x, n, y, res, scratch, base);
+        } else {
+            work(0, vectors, mPanels * t / threads, mPanels * (t + 1) / threads, x, n, y, res, scratch, base);
         }
     }
 

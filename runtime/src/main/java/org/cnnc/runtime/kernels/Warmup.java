@@ -97,9 +97,7 @@ final class Warmup {
             Conv2d.create(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, random(8 * 8 * 9, 11),
                     Epilogue.of(random(8, 8), Activation.SIGMOID), VectorSupport.Impl.VECTOR),
         };
-        Conv2d[] lanes = lanes(), all = java.util.Arrays.copyOf(lanes, lanes.length + each.length);
-        System.arraycopy(each, 0, all, lanes.length, each.length);
-        return all;
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(lanes()), java.util.Arrays.stream(each)).toArray(Conv2d[]::new);
     }
 
     /**
